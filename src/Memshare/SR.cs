@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+
+namespace Memshare;
+
+/// <summary>Every user-facing message, in one place. Each states the rule, the actual value and the fix.</summary>
+internal static class SR
+{
+    internal const string NameEmpty =
+        "Region name is empty; names use 1 or more of letters, digits, '.', '_' and '-'.";
+    internal const string NameTooLong =
+        "Region name '{0}' has {1} characters; the maximum is {2}. Use a shorter name.";
+    internal const string NameTooLongMacOS =
+        "Region name '{0}' has {1} characters; macOS allows at most {2} (its shm names hold 31 characters with the leading '/'). Use a shorter name.";
+    internal const string NameDots =
+        "Region name '{0}' is not allowed; names may not be '.' or '..'.";
+    internal const string NameBadChar =
+        "Region name '{0}' contains '{1}'; names may use letters, digits, '.', '_' and '-'.";
+
+    internal const string SizeNotPositive =
+        "Size {0} for region '{1}' is not positive; give a size of at least 1 byte.";
+    internal const string SizeTooLargeForSpan =
+        "Region '{0}' view is {1} bytes, more than a Span can address (2 GiB); use GetSpan(offset, length) or DangerousGetPointer().";
+    internal const string ViewOutOfRange =
+        "View window at offset {1} with length {2} does not fit region '{0}' of {3} bytes; choose a window inside the region.";
+    internal const string SpanOutOfRange =
+        "Range at offset {1} with length {2} does not fit the {3}-byte view of region '{0}'.";
+    internal const string CreateNeedsWrite =
+        "Region '{0}' cannot be created read-only; create it with SharedMemoryAccess.ReadWrite and open it read-only elsewhere.";
+    internal const string ReadOnlyView =
+        "Region '{0}' is open read-only; open it with SharedMemoryAccess.ReadWrite to write.";
+    internal const string BadPermissions =
+        "Permissions {1} for region '{0}' are not allowed; use only read and write bits (e.g. UserRead | UserWrite).";
+    internal const string PersistentNotOnWindows =
+        "Region '{0}': persistent regions are not supported on Windows, where a named mapping lives only while a handle is open. Keep a process holding it, or use SharedMemoryLifetime.Scoped.";
+
+    internal const string RegionNotFound =
+        "Region '{0}' does not exist. Create it first (SharedMemory.CreateNew / CreateOrOpen, or 'memshare create'), or check the name.";
+    internal const string RegionExists =
+        "Region '{0}' already exists. Open it with OpenExisting or CreateOrOpen, or remove it first ('memshare rm {0}').";
+    internal const string RegionTooSmall =
+        "Region '{0}' holds {1} bytes but {2} were requested. Open it with a size of at most {1}, or remove and recreate it.";
+    internal const string RegionTruncated =
+        "Region '{0}' is damaged: its backing file has {1} bytes but its header says {2}. A process probably truncated it; remove it ('memshare rm {0}') and recreate it.";
+    internal const string RegionEmpty =
+        "Region '{0}' is empty (0 bytes): it was truncated, or another program created it without a size. Remove it ('memshare rm {0}') and recreate it.";
+    internal const string NotRegularFile =
+        "Region '{0}' is not a regular file ({1}); refusing to open it. Remove '{2}' if it does not belong to you.";
+    internal const string SymlinkRefused =
+        "Region '{0}' is a symbolic link; refusing to follow it. Remove '{1}' if it does not belong to you.";
+    internal const string OtherOwner =
+        "Region '{0}' is owned by uid {1}, not by you (uid {2}); refusing to open it. Pass AllowOtherOwner = true if you trust that user.";
+    internal const string AccessDenied =
+        "Access to region '{0}' was denied ({1}). Ask its owner to create it with wider Permissions, or run as that user.";
+    internal const string NoSpace =
+        "Not enough shared memory to create region '{0}' of {1} bytes ({2}). Free space in /dev/shm ('memshare ls', 'memshare rm NAME') or use a smaller size.";
+    internal const string BusyRemoving =
+        "Region '{0}' stayed locked by a process that is removing it for {1} s; try again, or check for a stopped process holding it.";
+    internal const string OsError =
+        "Could not {1} region '{0}': {2} (error {3}).";
+
+    internal const string HeaderTooSmall =
+        "Region '{0}' has {1} bytes, too few for a Memshare {2} header; it is a raw region or belongs to another program.";
+    internal const string BadMagic =
+        "Region '{0}' is not a Memshare {1}: its header magic is 0x{2:X16}, expected 0x{3:X16}. It is a raw region or belongs to another program; open it with SharedMemory instead.";
+    internal const string BadVersion =
+        "Region '{0}' uses layout version {1}, but this Memshare reads version {2}. Use the same Memshare version in every process.";
+    internal const string WrongKind =
+        "Region '{0}' holds a Memshare {1}, not a {2}. Open it with the matching type.";
+    internal const string ValueTypeMismatch =
+        "Region '{0}' holds a SharedValue<{1}> of {2} bytes (fingerprint 0x{3:X16}) but was opened as SharedValue<{4}> of {5} bytes (fingerprint 0x{6:X16}). Open it with the same type in every process.";
+    internal const string BadHeaderField =
+        "Region '{0}' has a corrupt header: {1}. Remove it ('memshare rm {0}') and recreate it.";
+
+    internal const string StringTooLong =
+        "The string is {1} UTF-8 bytes but string slot '{0}' holds at most {2}; the slot was not changed. Create the slot with a larger capacity.";
+    internal const string CapacityOutOfRange =
+        "Capacity {1} for string slot '{0}' is out of range; use 1 to {2} bytes.";
+    internal const string LockTimeout =
+        "Timed out after {1} ms waiting for the writer lock of '{0}', held by process {2}.";
+
+    internal static string Format(string format, params object?[] args) =>
+        string.Format(CultureInfo.InvariantCulture, format, args);
+
+    /// <summary>Keeps a long name readable in a message.</summary>
+    internal static string Shorten(string name) => name.Length <= 40 ? Printable(name) : Printable(name[..37]) + "...";
+
+    /// <summary>Shows control characters as \uXXXX so a message never carries raw control bytes.</summary>
+    internal static string Printable(string text)
+    {
+        var sb = new StringBuilder(text.Length);
+        foreach (char c in text)
+        {
+            if (char.IsControl(c))
+            {
+                sb.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+            else
+            {
+                sb.Append(c);
+            }
+        }
+
+        return sb.ToString();
+    }
+}

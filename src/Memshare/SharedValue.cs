@@ -1,0 +1,192 @@
+using System.Diagnostics.CodeAnalysis;
+using Memshare.Layout;
+using Memshare.Platform;
+using Memshare.Sync;
+
+namespace Memshare;
+
+/// <summary>
+/// A named region holding one unmanaged <typeparamref name="T"/>, shared between processes: the typed
+/// counterpart of <c>CAtlFileMapping&lt;T&gt;</c>. Opening it as another type fails with a message naming both.
+/// </summary>
+/// <remarks>
+/// <para><see cref="Read"/> and <see cref="Write(in T)"/> are synchronised: a read returns a value some write
+/// stored completely, readers never block writers, writers in different processes take turns, and a writer
+/// killed mid-write leaves the previous value. <see cref="Value"/> is the raw view of the current value, for
+/// code that does its own synchronisation; it is not protected against torn reads.</para>
+/// </remarks>
+/// <typeparam name="T">An unmanaged struct; every process must use the same definition.</typeparam>
+public sealed unsafe class SharedValue<T> : IDisposable
+    where T : unmanaged
+{
+    private static readonly ulong s_fingerprint = TypeFingerprint.Of<T>();
+    private static readonly string s_typeName = TypeFingerprint.DisplayName(typeof(T));
+
+    private readonly SharedMemory _region;
+    private readonly Snapshot _snapshot;
+
+    private SharedValue(SharedMemory region)
+    {
+        ref readonly RegionHeader h = ref RegionHeader.Validate(region, RegionKind.Value);
+        if (h.Fingerprint != s_fingerprint || h.PayloadSize != (uint)sizeof(T))
+        {
+            string stored = ValueLayout.ReadTypeName(new ReadOnlySpan<byte>(region.RegionBase, ValueLayout.HeaderSize));
+            ThrowHelper.ThrowFormat(region.Name, SR.ValueTypeMismatch, region.Name, stored, h.PayloadSize, h.Fingerprint,
+                s_typeName, sizeof(T), s_fingerprint);
+        }
+
+        if (h.HeaderSize != ValueLayout.HeaderSize || h.SlotStride != ValueLayout.Stride(sizeof(T)))
+        {
+            ThrowHelper.ThrowFormat(region.Name, SR.BadHeaderField, region.Name,
+                $"header size {h.HeaderSize} and slot stride {h.SlotStride} do not match a {sizeof(T)}-byte value");
+        }
+
+        _region = region;
+        _snapshot = new Snapshot(region.RegionBase, ValueLayout.HeaderSize, (int)h.SlotStride);
+    }
+
+    /// <summary>The region's name.</summary>
+    public string Name => _region.Name;
+
+    /// <summary>Whether this value was opened read-only.</summary>
+    public bool IsReadOnly => _region.IsReadOnly;
+
+    /// <summary>How many times <see cref="Write(in T)"/> has published a value, in any process.</summary>
+    public long Version
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return (long)_snapshot.Version;
+        }
+    }
+
+    /// <summary>
+    /// A reference straight into the shared memory holding the current value (the seed's <c>operator T*</c>).
+    /// Unsynchronised: another process may see a half-written value. After a <see cref="Write(in T)"/> the
+    /// current value lives in the other slot, so fetch the reference again rather than keeping it.
+    /// Valid until <see cref="Dispose"/>.
+    /// </summary>
+    public ref T Value
+    {
+        get
+        {
+            ThrowIfDisposed();
+            if (IsReadOnly)
+            {
+                ThrowHelper.ThrowReadOnly(Name);
+            }
+
+            return ref Unsafe.AsRef<T>(_snapshot.Slot(_snapshot.Version));
+        }
+    }
+
+    /// <summary>A read-only reference to the current value; unsynchronised, like <see cref="Value"/>.</summary>
+    public ref readonly T ReadOnlyValue
+    {
+        get
+        {
+            ThrowIfDisposed();
+            return ref Unsafe.AsRef<T>(_snapshot.Slot(_snapshot.Version));
+        }
+    }
+
+    /// <summary>Creates the value, holding <paramref name="initialValue"/> before any other process can see it.</summary>
+    public static SharedValue<T> CreateNew(string name, in T initialValue = default, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.CreateNew, initialValue, options, out _);
+
+    /// <summary>Opens an existing value; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
+    public static SharedValue<T> OpenExisting(string name, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite) =>
+        Open(name, RegionMode.OpenExisting, default, new SharedMemoryOptions { Access = access }, out _);
+
+    /// <summary>Opens an existing value; false only if it does not exist.</summary>
+    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedValue<T>? value, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite)
+    {
+        value = null;
+        if (!SharedMemory.TryOpenExisting(name, out SharedMemory? region, new SharedMemoryOptions { Access = access }))
+        {
+            return false;
+        }
+
+        value = Wrap(region);
+        return true;
+    }
+
+    /// <summary>Opens the value, or creates it holding <paramref name="initialValue"/>, and says which happened.</summary>
+    public static SharedValue<T> CreateOrOpen(string name, out bool created, in T initialValue = default, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.CreateOrOpen, initialValue, options, out created);
+
+    /// <summary>Returns a copy of the current value that some writer stored completely. Never blocks a writer; allocates nothing.</summary>
+    public T Read()
+    {
+        ThrowIfDisposed();
+        var spinner = default(SpinWait);
+        while (true)
+        {
+            ulong s = _snapshot.BeginRead(out byte* slot);
+            T copy = Unsafe.ReadUnaligned<T>(slot);
+            if (_snapshot.EndRead(s))
+            {
+                return copy;
+            }
+
+            spinner.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    /// <summary>Publishes <paramref name="value"/>. Waits for writers in other processes; recovers the lock if its owner died.</summary>
+    public void Write(in T value)
+    {
+        ThrowIfDisposed();
+        if (IsReadOnly)
+        {
+            ThrowHelper.ThrowReadOnly(Name);
+        }
+
+        ulong s = _snapshot.BeginWrite(Name, out byte* slot, out _);
+        Unsafe.WriteUnaligned(slot, value);
+        _snapshot.EndWrite(s);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"SharedValue<{s_typeName}> '{Name}'";
+
+    /// <summary>Closes this process's handle; the value disappears with its last holder unless persistent.</summary>
+    public void Dispose() => _region.Dispose();
+
+    private static SharedValue<T> Open(string name, RegionMode mode, T initialValue, SharedMemoryOptions? options, out bool created)
+    {
+        options = (options ?? SharedMemoryOptions.Default) with
+        {
+            ViewOffset = 0,
+            ViewLength = null,
+            Initializer = memory => ValueLayout.Initialize(memory, sizeof(T), s_fingerprint, s_typeName,
+                MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in initialValue))),
+        };
+        long size = mode == RegionMode.OpenExisting ? 0 : ValueLayout.TotalSize(sizeof(T));
+        SharedMemory region = SharedMemory.Open(name, mode, size, options) ?? throw new RegionNotFoundException(name);
+        created = region.Created;
+        return Wrap(region);
+    }
+
+    private static SharedValue<T> Wrap(SharedMemory region)
+    {
+        try
+        {
+            return new SharedValue<T>(region);
+        }
+        catch
+        {
+            region.Dispose();
+            throw;
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_region.IsDisposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(this);
+        }
+    }
+}
