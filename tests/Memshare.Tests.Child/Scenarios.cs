@@ -1,0 +1,24 @@
+namespace Memshare.TestChild;
+
+/// <summary>Scenarios the tests run in a separate process. Each prints what the test checks to stdout.</summary>
+public static class Scenarios
+{
+    public static int Run(string[] args)
+    {
+        if (args.Length == 0)
+        {
+            Console.Error.WriteLine("usage: Memshare.Tests.Child SCENARIO [ARGS...]");
+            return 2;
+        }
+
+        switch (args[0])
+        {
+            case "ping":
+                Console.WriteLine("pong");
+                return 0;
+            default:
+                Console.Error.WriteLine($"unknown scenario '{args[0]}'");
+                return 2;
+        }
+    }
+}

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Memshare.Tests.Infrastructure;
+
+/// <summary>
+/// A separate OS process started by a test: the child helper (<c>Memshare.Tests.Child</c>) or the
+/// <c>memshare</c> CLI. Lines on stdout are queued for <see cref="ReadLine"/>; Dispose kills it if still running.
+/// </summary>
+public sealed class Child : IDisposable
+{
+    private readonly Process _process;
+    private readonly BlockingCollection<string> _lines = new();
+    private readonly ConcurrentQueue<string> _stderr = new();
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private Child(string dll, IEnumerable<string> args, string? userPrefix)
+    {
+        var info = new ProcessStartInfo
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (userPrefix is null)
+        {
+            info.FileName = "dotnet";
+        }
+        else
+        {
+            // Run as another user, e.g. setpriv --reuid=65534 --regid=65534 --clear-groups dotnet ...
+            string[] parts = userPrefix.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            info.FileName = parts[0];
+            foreach (string p in parts.Skip(1))
+            {
+                info.ArgumentList.Add(p);
+            }
+
+            info.ArgumentList.Add("dotnet");
+        }
+
+        info.ArgumentList.Add(dll);
+        foreach (string a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        _process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        _process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null)
+            {
+                _stdoutClosed.TrySetResult();
+                _lines.CompleteAdding();
+            }
+            else
+            {
+                _lines.Add(e.Data);
+            }
+        };
+        _process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is not null)
+            {
+                _stderr.Enqueue(e.Data);
+            }
+        };
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    /// <summary>The directory holding the test assembly, the child helper and the CLI.</summary>
+    public static string BinDirectory => AppContext.BaseDirectory;
+
+    public int Pid => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Stderr => string.Join('\n', _stderr);
+
+    /// <summary>Starts the child helper with a scenario and its arguments.</summary>
+    public static Child Helper(params string[] args) => new(Path.Combine(BinDirectory, "Memshare.Tests.Child.dll"), args, null);
+
+    /// <summary>Starts the memshare CLI.</summary>
+    public static Child Cli(params string[] args) => new(Path.Combine(BinDirectory, "memshare.dll"), args, null);
+
+    /// <summary>Starts the child helper as another user through <paramref name="prefix"/> (e.g. a setpriv command line).</summary>
+    public static Child HelperAs(string prefix, params string[] args) => new(Path.Combine(BinDirectory, "Memshare.Tests.Child.dll"), args, prefix);
+
+    /// <summary>Starts the CLI as another user through <paramref name="prefix"/>.</summary>
+    public static Child CliAs(string prefix, params string[] args) => new(Path.Combine(BinDirectory, "memshare.dll"), args, prefix);
+
+    /// <summary>The next stdout line; fails the test if none comes within <paramref name="timeout"/> (default 30 s).</summary>
+    public string ReadLine(TimeSpan? timeout = null)
+    {
+        TimeSpan wait = timeout ?? TimeSpan.FromSeconds(30);
+        if (_lines.TryTake(out string? line, wait))
+        {
+            return line;
+        }
+
+        throw new TimeoutException($"child {Pid} wrote no line within {wait.TotalSeconds} s (exited: {_process.HasExited}); stderr: {Stderr}");
+    }
+
+    public void WriteLine(string line)
+    {
+        _process.StandardInput.WriteLine(line);
+        _process.StandardInput.Flush();
+    }
+
+    public void CloseInput() => _process.StandardInput.Close();
+
+    /// <summary>Waits for exit (default 60 s) and returns the exit code; kills and fails on timeout.</summary>
+    public int WaitForExit(TimeSpan? timeout = null)
+    {
+        TimeSpan wait = timeout ?? TimeSpan.FromSeconds(60);
+        if (!_process.WaitForExit(wait))
+        {
+            Kill();
+            throw new TimeoutException($"child {Pid} did not exit within {wait.TotalSeconds} s; stderr: {Stderr}");
+        }
+
+        _process.WaitForExit(); // drain redirected output
+        _stdoutClosed.Task.Wait(TimeSpan.FromSeconds(5));
+        return _process.ExitCode;
+    }
+
+    /// <summary>All remaining stdout lines, after the process has exited.</summary>
+    public List<string> RemainingLines()
+    {
+        WaitForExit();
+        return [.. _lines];
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to clean up.</summary>
+    public void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
+    /// <summary>Sends a POSIX signal (e.g. SIGINT = 2, SIGTERM = 15).</summary>
+    public void Signal(int signal) => _ = kill(_process.Id, signal);
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+        _lines.Dispose();
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+}
