@@ -85,13 +85,13 @@ public sealed class Child : IDisposable
     public static Child Helper(params string[] args) => new(Path.Combine(BinDirectory, "Memshare.Tests.Child.dll"), args, null);
 
     /// <summary>Starts the memshare CLI.</summary>
-    public static Child Cli(params string[] args) => new(Path.Combine(BinDirectory, "memshare.dll"), args, null);
+    public static Child Cli(params string[] args) => new(Path.Combine(BinDirectory, "Memshare.Cli.dll"), args, null);
 
     /// <summary>Starts the child helper as another user through <paramref name="prefix"/> (e.g. a setpriv command line).</summary>
     public static Child HelperAs(string prefix, params string[] args) => new(Path.Combine(BinDirectory, "Memshare.Tests.Child.dll"), args, prefix);
 
     /// <summary>Starts the CLI as another user through <paramref name="prefix"/>.</summary>
-    public static Child CliAs(string prefix, params string[] args) => new(Path.Combine(BinDirectory, "memshare.dll"), args, prefix);
+    public static Child CliAs(string prefix, params string[] args) => new(Path.Combine(BinDirectory, "Memshare.Cli.dll"), args, prefix);
 
     /// <summary>The next stdout line; fails the test if none comes within <paramref name="timeout"/> (default 30 s).</summary>
     public string ReadLine(TimeSpan? timeout = null)

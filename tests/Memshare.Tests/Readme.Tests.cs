@@ -1,0 +1,35 @@
+using Memshare.Tests.Infrastructure;
+
+namespace Memshare.Tests;
+
+/// <summary>The README's quick start, line for line except for unique names, so the snippet keeps compiling.</summary>
+public sealed class ReadmeTests : IDisposable
+{
+    private readonly ShmScope _scope = new();
+
+    [Fact]
+    public void QuickStart_RunsAsWritten()
+    {
+        // Process A: create a region, or open it if another process was first.
+        using SharedMemory region = SharedMemory.CreateOrOpen(_scope.Name("telemetry"), 4096, out bool created);
+        if (created) "hello"u8.CopyTo(region.Span);        // a new region reads as zeros
+
+        // Process B: typed values that are never torn, and strings that are never mixed.
+        using SharedValue<Quote> quote = SharedValue<Quote>.CreateOrOpen(_scope.Name("quote"), out _);
+        quote.Write(new Quote(101.5, 101.7));
+        Quote now = quote.Read();                           // some writer's complete value
+        using SharedString status = SharedString.CreateOrOpen(_scope.Name("status"), capacity: 256, out _);
+        status.Set("ready");                                // too long? ArgumentException, nothing changed
+
+        Assert.True(created);
+        Assert.Equal("hello"u8.ToArray(), region.ReadOnlySpan[..5].ToArray());
+        Assert.Equal(new Quote(101.5, 101.7), now);
+        Assert.Equal("ready", status.Get());
+        Assert.Throws<ArgumentException>(() => status.Set(new string('x', 257)));
+        Assert.Equal("ready", status.Get());
+    }
+
+    public void Dispose() => _scope.Dispose();
+
+    public readonly record struct Quote(double Bid, double Ask);
+}
