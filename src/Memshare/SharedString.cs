@@ -24,7 +24,7 @@ public sealed unsafe class SharedString : IDisposable
 
     private SharedString(SharedMemory region)
     {
-        ref readonly RegionHeader h = ref RegionHeader.Validate(region, RegionKind.String);
+        ref readonly RegionHeader h = ref RegionHeader.ValidateSnapshot(region, RegionKind.String);
         if (h.PayloadSize is 0 or > StringLayout.MaxCapacity || h.SlotStride != StringLayout.Stride((int)h.PayloadSize)
             || h.HeaderSize != StringLayout.HeaderSize)
         {

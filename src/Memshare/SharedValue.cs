@@ -27,7 +27,7 @@ public sealed unsafe class SharedValue<T> : IDisposable
 
     private SharedValue(SharedMemory region)
     {
-        ref readonly RegionHeader h = ref RegionHeader.Validate(region, RegionKind.Value);
+        ref readonly RegionHeader h = ref RegionHeader.ValidateSnapshot(region, RegionKind.Value);
         if (h.Fingerprint != s_fingerprint || h.PayloadSize != (uint)sizeof(T))
         {
             string stored = ValueLayout.ReadTypeName(new ReadOnlySpan<byte>(region.RegionBase, ValueLayout.HeaderSize));
@@ -146,6 +146,37 @@ public sealed unsafe class SharedValue<T> : IDisposable
         ulong s = _snapshot.BeginWrite(Name, out byte* slot, out _);
         Unsafe.WriteUnaligned(slot, value);
         _snapshot.EndWrite(s);
+    }
+
+    /// <summary>
+    /// Changes the value in place under the writer lock: <paramref name="update"/> receives a copy of the current
+    /// value and edits it; the result is published as one write, so concurrent updates from other processes
+    /// are never lost. If <paramref name="update"/> throws, nothing is published. Returns the new value.
+    /// </summary>
+    public T Update(SharedValueUpdater<T> update)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        ThrowIfDisposed();
+        if (IsReadOnly)
+        {
+            ThrowHelper.ThrowReadOnly(Name);
+        }
+
+        ulong s = _snapshot.BeginWrite(Name, out byte* spare, out _);
+        try
+        {
+            // Under the lock no other writer can touch the current slot, so this copy is untorn.
+            T value = Unsafe.ReadUnaligned<T>(_snapshot.Slot(s));
+            update(ref value);
+            Unsafe.WriteUnaligned(spare, value);
+            _snapshot.EndWrite(s);
+            return value;
+        }
+        catch
+        {
+            _snapshot.AbortWrite();
+            throw;
+        }
     }
 
     /// <inheritdoc/>

@@ -82,13 +82,36 @@ internal struct RegionHeader
             ThrowHelper.ThrowFormat(name, SR.RegionTruncated, name, region.RegionSize, h.TotalSize);
         }
 
+        if (h.HeaderSize < Size || h.HeaderSize > h.TotalSize)
+        {
+            ThrowHelper.ThrowFormat(name, SR.BadHeaderField, name, $"header size {h.HeaderSize} does not fit total size {h.TotalSize}");
+        }
+
+        return ref h;
+    }
+
+    /// <summary>Validates a region that holds a double-buffered payload (value or string): two slots after the header.</summary>
+    internal static unsafe ref readonly RegionHeader ValidateSnapshot(SharedMemory region, RegionKind expected)
+    {
+        ref readonly RegionHeader h = ref Validate(region, expected);
         long needed = (long)h.HeaderSize + (2L * h.SlotStride);
         if (h.HeaderSize < SnapshotHeader.End || h.SlotStride == 0 || h.SlotStride % 64 != 0 || needed > h.TotalSize)
         {
-            ThrowHelper.ThrowFormat(name, SR.BadHeaderField, name,
+            ThrowHelper.ThrowFormat(region.Name, SR.BadHeaderField, region.Name,
                 $"header size {h.HeaderSize} and slot stride {h.SlotStride} do not fit total size {h.TotalSize}");
         }
 
         return ref h;
+    }
+
+    /// <summary>Writes a header for a region of <paramref name="kind"/> whose payload needs no slots.</summary>
+    internal static void Write(Span<byte> region, RegionKind kind, int headerSize, long totalSize)
+    {
+        ref RegionHeader h = ref MemoryMarshal.AsRef<RegionHeader>(region);
+        h.Magic = MagicValue;
+        h.Version = CurrentVersion;
+        h.Kind = (ushort)kind;
+        h.HeaderSize = (uint)headerSize;
+        h.TotalSize = totalSize;
     }
 }

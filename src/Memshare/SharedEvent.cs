@@ -1,0 +1,304 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using Memshare.Layout;
+using Memshare.Platform;
+using Memshare.Sync;
+
+namespace Memshare;
+
+/// <summary>
+/// A named event shared between processes, in auto-reset or manual-reset mode: the cross-platform counterpart
+/// of a named <see cref="EventWaitHandle"/>, which .NET supports only on Windows.
+/// </summary>
+/// <remarks>
+/// <para>A waiter first spins for <see cref="SpinDuration"/>, so a responsive peer never pays the
+/// several-microsecond cost of waking a sleeping process; then it sleeps in the kernel (a futex on Linux)
+/// and uses no CPU. <see cref="Set"/> makes no system call when nobody is asleep.</para>
+/// <para>No wake-up is lost: a <see cref="Set"/> racing a <see cref="Wait(TimeSpan, CancellationToken)"/> is
+/// always seen. Sleepers also re-check the state every <see cref="RecheckInterval"/>, so a notifier killed
+/// between setting the event and waking them delays them by at most that long.</para>
+/// </remarks>
+public sealed unsafe class SharedEvent : IDisposable
+{
+    /// <summary>The default <see cref="SpinDuration"/>: long enough to cover a peer's reply on a busy machine.</summary>
+    public static readonly TimeSpan DefaultSpinDuration = TimeSpan.FromMicroseconds(50);
+
+    /// <summary>The longest a sleeping waiter goes without re-checking the state.</summary>
+    public static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly SharedMemory _region;
+    private readonly WaitChannel _channel;
+    private readonly EventState* _state;
+    private readonly UseCounter _uses;
+    private long _spinTicks = (long)(DefaultSpinDuration.TotalSeconds * Stopwatch.Frequency);
+
+    private SharedEvent(SharedMemory region, bool globalNamespace)
+    {
+        RegionHeader.Validate(region, RegionKind.Event);
+        if (region.RegionSize < EventState.TotalSize)
+        {
+            ThrowHelper.ThrowFormat(region.Name, SR.RegionTruncated, region.Name, region.RegionSize, EventState.TotalSize);
+        }
+
+        _region = region;
+        _state = (EventState*)(region.RegionBase + EventState.Offset);
+        Mode = _state->Mode == 1 ? EventResetMode.ManualReset : EventResetMode.AutoReset;
+        _channel = new WaitChannel(&_state->Generation, region.Name, EventState.Offset + 4, globalNamespace);
+        _uses = new UseCounter(() =>
+        {
+            _channel.Dispose();
+            _region.Dispose();
+        });
+    }
+
+    /// <summary>The event's name.</summary>
+    public string Name => _region.Name;
+
+    /// <summary>Auto-reset (one waiter consumes each <see cref="Set"/>) or manual-reset (stays set until <see cref="Reset"/>).</summary>
+    public EventResetMode Mode { get; }
+
+    /// <summary>
+    /// How long a waiter of this handle spins before it sleeps in the kernel (default
+    /// <see cref="DefaultSpinDuration"/>; zero sleeps at once). Waking a sleeping process costs several
+    /// microseconds, so a spin that outlasts the peer's reply time avoids that cost at the price of CPU.
+    /// </summary>
+    public TimeSpan SpinDuration
+    {
+        get => TimeSpan.FromSeconds((double)_spinTicks / Stopwatch.Frequency);
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
+            _spinTicks = (long)(value.TotalSeconds * Stopwatch.Frequency);
+        }
+    }
+
+    /// <summary>Whether the event is set right now. Reading it consumes nothing.</summary>
+    public bool IsSet => Volatile.Read(ref _state->Signaled) != 0;
+
+    /// <summary>Opens the named event, creating it with <paramref name="mode"/> if absent. An existing event keeps its mode.</summary>
+    public static SharedEvent CreateOrOpen(string name, EventResetMode mode, out bool created, bool initialState = false, SharedMemoryOptions? options = null)
+    {
+        int modeValue = mode switch
+        {
+            EventResetMode.AutoReset => 0,
+            EventResetMode.ManualReset => 1,
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Use EventResetMode.AutoReset or ManualReset."),
+        };
+        options = (options ?? SharedMemoryOptions.Default) with
+        {
+            ViewOffset = 0,
+            ViewLength = null,
+            Initializer = memory =>
+            {
+                RegionHeader.Write(memory, RegionKind.Event, EventState.TotalSize, EventState.TotalSize);
+                ref EventState state = ref MemoryMarshal.AsRef<EventState>(memory[EventState.Offset..]);
+                state.Mode = modeValue;
+                state.Signaled = initialState ? 1 : 0;
+            },
+        };
+        SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, EventState.TotalSize, options)!;
+        created = region.Created;
+        return Wrap(region, options.WindowsGlobalNamespace);
+    }
+
+    /// <summary>Opens the named event, creating it with <paramref name="mode"/> if absent.</summary>
+    public static SharedEvent CreateOrOpen(string name, EventResetMode mode = EventResetMode.AutoReset) => CreateOrOpen(name, mode, out _);
+
+    /// <summary>Opens an existing event; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
+    public static SharedEvent OpenExisting(string name) =>
+        TryOpenExisting(name, out SharedEvent? e) ? e : throw new RegionNotFoundException(name);
+
+    /// <summary>Opens an existing event; false only if it does not exist.</summary>
+    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedEvent? sharedEvent)
+    {
+        sharedEvent = SharedMemory.TryOpenExisting(name, out SharedMemory? region) ? Wrap(region, false) : null;
+        return sharedEvent is not null;
+    }
+
+    /// <summary>
+    /// Sets the event. Auto-reset: releases one waiter (or the next to arrive); manual-reset: releases all until
+    /// <see cref="Reset"/>. Makes no system call when nobody is asleep.
+    /// </summary>
+    public void Set()
+    {
+        ThrowIfDisposed();
+        if (Interlocked.Exchange(ref _state->Signaled, 1) != 0 && Mode == EventResetMode.AutoReset)
+        {
+            return; // already set: the waiter that consumes it was or will be woken by that earlier Set
+        }
+
+        Interlocked.Increment(ref _state->Generation); // full fence: pairs with a waiter's Waiters increment
+        int waiters = Volatile.Read(ref _state->Waiters);
+        if (waiters > 0)
+        {
+            _channel.Wake(Mode == EventResetMode.AutoReset ? 1 : waiters);
+        }
+    }
+
+    /// <summary>Clears the event.</summary>
+    public void Reset()
+    {
+        ThrowIfDisposed();
+        Volatile.Write(ref _state->Signaled, 0);
+    }
+
+    /// <summary>Waits until the event is set, as long as it takes.</summary>
+    public void Wait(CancellationToken cancellationToken = default) => Wait(Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> for the event; true if it was set (and, auto-reset, consumed by this
+    /// call), false on timeout. Throws <see cref="OperationCanceledException"/> if cancelled.
+    /// </summary>
+    public bool Wait(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        long timeoutMs = (long)timeout.TotalMilliseconds;
+        if (timeoutMs < -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "Use a non-negative timeout or Timeout.InfiniteTimeSpan.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_uses.TryEnter())
+        {
+            ThrowHelper.ThrowObjectDisposed(this);
+        }
+
+        try
+        {
+            return TryConsume() || WaitSlow(timeoutMs, cancellationToken);
+        }
+        finally
+        {
+            _uses.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Waits asynchronously up to <paramref name="timeout"/>. Completes synchronously when the event is already
+    /// set; otherwise the wait runs on a dedicated thread (not the thread pool).
+    /// </summary>
+    public ValueTask<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<bool>(cancellationToken);
+        }
+
+        if (TryConsume())
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        return new ValueTask<bool>(Task.Factory.StartNew(
+            static s =>
+            {
+                var (self, t, ct) = ((SharedEvent, TimeSpan, CancellationToken))s!;
+                return self.Wait(t, ct);
+            },
+            (this, timeout, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+    }
+
+    /// <summary>Waits asynchronously until the event is set.</summary>
+    public ValueTask<bool> WaitAsync(CancellationToken cancellationToken = default) => WaitAsync(Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"SharedEvent '{Name}' ({Mode})";
+
+    /// <summary>
+    /// Closes this handle; the event disappears with its last holder unless persistent. Waits in progress on
+    /// other threads end with <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_uses.BeginClose())
+        {
+            WakeAll(); // still mapped: the owner's reference is dropped only after this
+            _uses.Exit();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TryConsume() => Mode == EventResetMode.AutoReset
+        ? Volatile.Read(ref _state->Signaled) != 0 && Interlocked.CompareExchange(ref _state->Signaled, 0, 1) == 1
+        : Volatile.Read(ref _state->Signaled) != 0;
+
+    private bool WaitSlow(long timeoutMs, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+
+        // Spin first: a peer that answers within microseconds should not pay for a kernel wake-up.
+        long spinUntil = start + Math.Min(_spinTicks, timeoutMs < 0 ? long.MaxValue : timeoutMs * Stopwatch.Frequency / 1000);
+        while (Stopwatch.GetTimestamp() < spinUntil)
+        {
+            Thread.SpinWait(10);
+            if (TryConsume())
+            {
+                return true;
+            }
+        }
+
+        using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((SharedEvent)s!).WakeAll(), this)
+            : default;
+        while (true)
+        {
+            int generation = Volatile.Read(ref _state->Generation);
+            Interlocked.Increment(ref _state->Waiters); // full fence: pairs with Set's Generation increment
+            try
+            {
+                if (TryConsume())
+                {
+                    return true;
+                }
+
+                long remaining = timeoutMs < 0 ? -1 : Math.Max(0, timeoutMs - (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                if (remaining == 0)
+                {
+                    return false;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                if (_uses.IsClosing)
+                {
+                    ThrowHelper.ThrowObjectDisposed(this);
+                }
+
+                long slice = (long)RecheckInterval.TotalMilliseconds;
+                _channel.Wait(generation, (int)(remaining < 0 ? slice : Math.Min(remaining, slice)));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _state->Waiters);
+            }
+        }
+    }
+
+    private void WakeAll()
+    {
+        Interlocked.Increment(ref _state->Generation);
+        _channel.Wake(Math.Max(1, Volatile.Read(ref _state->Waiters)));
+    }
+
+    private static SharedEvent Wrap(SharedMemory region, bool globalNamespace)
+    {
+        try
+        {
+            return new SharedEvent(region, globalNamespace);
+        }
+        catch
+        {
+            region.Dispose();
+            throw;
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_uses.IsClosing)
+        {
+            ThrowHelper.ThrowObjectDisposed(this);
+        }
+    }
+}

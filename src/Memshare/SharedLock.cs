@@ -1,0 +1,313 @@
+using System.Diagnostics;
+using System.Diagnostics.CodeAnalysis;
+using Memshare.Layout;
+using Memshare.Platform;
+using Memshare.Sync;
+
+namespace Memshare;
+
+/// <summary>
+/// A named lock shared between processes that survives a crashed owner: if the owner dies holding it, the
+/// next acquirer gets it within about <see cref="LivenessInterval"/> and is told so through
+/// <see cref="SharedLockGuard.PreviousOwnerDied"/>. Waiting processes sleep in the kernel.
+/// </summary>
+/// <remarks>
+/// The lock belongs to the process, not the thread: it is not re-entrant, and any thread of the owning process
+/// may release it (so it can be held across <c>await</c>). A thread that dies holding it inside a live process
+/// leaves it held until the process exits.
+/// </remarks>
+public sealed unsafe class SharedLock : IDisposable
+{
+    /// <summary>How often a sleeping acquirer checks whether the owner is still alive.</summary>
+    public static readonly TimeSpan LivenessInterval = TimeSpan.FromMilliseconds(100);
+
+    private const int SpinIterations = 64;
+
+    private readonly SharedMemory _region;
+    private readonly WaitChannel _channel;
+    private readonly LockState* _state;
+    private readonly UseCounter _uses;
+    private long _serial;
+    private long _heldSerial;
+
+    private SharedLock(SharedMemory region, bool globalNamespace)
+    {
+        RegionHeader.Validate(region, RegionKind.Lock);
+        if (region.RegionSize < LockState.TotalSize)
+        {
+            ThrowHelper.ThrowFormat(region.Name, SR.RegionTruncated, region.Name, region.RegionSize, LockState.TotalSize);
+        }
+
+        _region = region;
+        _state = (LockState*)(region.RegionBase + LockState.Offset);
+        _channel = new WaitChannel(&_state->WakeSeq, region.Name, LockState.Offset + 8, globalNamespace);
+        _uses = new UseCounter(() =>
+        {
+            _channel.Dispose();
+            _region.Dispose();
+        });
+    }
+
+    /// <summary>The lock's name.</summary>
+    public string Name => _region.Name;
+
+    /// <summary>How many times, ever, an acquirer took this lock over from a dead owner.</summary>
+    public long Recoveries => (long)Volatile.Read(ref _state->Recoveries);
+
+    /// <summary>The pid of the process holding the lock, or null if it is free.</summary>
+    public int? OwnerProcessId
+    {
+        get
+        {
+            ulong owner = Volatile.Read(ref _state->Owner);
+            return owner == 0 ? null : OwnerToken.Pid(owner);
+        }
+    }
+
+    /// <summary>Opens the named lock, creating it (free) if absent.</summary>
+    public static SharedLock CreateOrOpen(string name, SharedMemoryOptions? options = null) => CreateOrOpen(name, out _, options);
+
+    /// <summary>Opens the named lock, creating it (free) if absent, and says which happened.</summary>
+    public static SharedLock CreateOrOpen(string name, out bool created, SharedMemoryOptions? options = null)
+    {
+        options = (options ?? SharedMemoryOptions.Default) with
+        {
+            ViewOffset = 0,
+            ViewLength = null,
+            Initializer = memory => RegionHeader.Write(memory, RegionKind.Lock, LockState.TotalSize, LockState.TotalSize),
+        };
+        SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, LockState.TotalSize, options)!;
+        created = region.Created;
+        return Wrap(region, options.WindowsGlobalNamespace);
+    }
+
+    /// <summary>Opens an existing lock; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
+    public static SharedLock OpenExisting(string name) =>
+        TryOpenExisting(name, out SharedLock? l) ? l : throw new RegionNotFoundException(name);
+
+    /// <summary>Opens an existing lock; false only if it does not exist.</summary>
+    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedLock? sharedLock)
+    {
+        sharedLock = SharedMemory.TryOpenExisting(name, out SharedMemory? region) ? Wrap(region, false) : null;
+        return sharedLock is not null;
+    }
+
+    /// <summary>Waits as long as it takes (never for a dead owner) and returns the guard that releases the lock.</summary>
+    public SharedLockGuard Acquire(CancellationToken cancellationToken = default) =>
+        TryAcquire(Timeout.InfiniteTimeSpan, out SharedLockGuard guard, cancellationToken) ? guard : throw new UnreachableException();
+
+    /// <summary>Waits up to <paramref name="timeout"/>; throws <see cref="TimeoutException"/> if the lock stays held.</summary>
+    public SharedLockGuard Acquire(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (TryAcquire(timeout, out SharedLockGuard guard, cancellationToken))
+        {
+            return guard;
+        }
+
+        throw new TimeoutException(SR.Format(SR.LockTimeout, Name, (long)timeout.TotalMilliseconds, OwnerProcessId));
+    }
+
+    /// <summary>Takes the lock only if it is free (or its owner is dead) right now.</summary>
+    public bool TryAcquire(out SharedLockGuard guard) => TryAcquire(TimeSpan.Zero, out guard);
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> (<see cref="Timeout.InfiniteTimeSpan"/>: no limit) for the lock.
+    /// Returns false on timeout; throws <see cref="OperationCanceledException"/> if cancelled.
+    /// </summary>
+    public bool TryAcquire(TimeSpan timeout, out SharedLockGuard guard, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        long timeoutMs = (long)timeout.TotalMilliseconds;
+        if (timeoutMs < -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "Use a non-negative timeout or Timeout.InfiniteTimeSpan.");
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!_uses.TryEnter())
+        {
+            ThrowHelper.ThrowObjectDisposed(this);
+        }
+
+        try
+        {
+            if (Interlocked.CompareExchange(ref _state->Owner, OwnerToken.Current, 0) == 0)
+            {
+                guard = Granted(previousOwnerDied: false);
+                return true;
+            }
+
+            return AcquireSlow(timeoutMs, out guard, cancellationToken);
+        }
+        finally
+        {
+            _uses.Exit();
+        }
+    }
+
+    private bool AcquireSlow(long timeoutMs, out SharedLockGuard guard, CancellationToken cancellationToken)
+    {
+        ref ulong owner = ref _state->Owner;
+        for (int i = 0; i < SpinIterations && timeoutMs != 0; i++)
+        {
+            Thread.SpinWait(20);
+            if (Volatile.Read(ref owner) == 0 && Interlocked.CompareExchange(ref owner, OwnerToken.Current, 0) == 0)
+            {
+                guard = Granted(previousOwnerDied: false);
+                return true;
+            }
+        }
+
+        using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((SharedLock)s!).WakeAll(), this)
+            : default;
+        long start = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            int seq = Volatile.Read(ref _state->WakeSeq);
+            Interlocked.Increment(ref _state->Waiters); // pairs with Release's CAS then read of Waiters
+            try
+            {
+                ulong current = Volatile.Read(ref owner);
+                if (current == 0)
+                {
+                    if (Interlocked.CompareExchange(ref owner, OwnerToken.Current, 0) == 0)
+                    {
+                        guard = Granted(previousOwnerDied: false);
+                        return true;
+                    }
+
+                    continue;
+                }
+
+                if (!OwnerToken.IsAlive(current))
+                {
+                    if (Interlocked.CompareExchange(ref owner, OwnerToken.Current, current) == current)
+                    {
+                        Interlocked.Increment(ref _state->Recoveries);
+                        guard = Granted(previousOwnerDied: true);
+                        return true;
+                    }
+
+                    continue;
+                }
+
+                long remaining = Remaining(start, timeoutMs);
+                if (remaining == 0 || cancellationToken.IsCancellationRequested || _uses.IsClosing)
+                {
+                    break;
+                }
+
+                _channel.Wait(seq, (int)Math.Min(remaining == -1 ? long.MaxValue : remaining, (long)LivenessInterval.TotalMilliseconds));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _state->Waiters);
+            }
+        }
+
+        // Leaving without the lock: if it was released meanwhile, pass on a wake-up this waiter may have consumed.
+        if (Volatile.Read(ref owner) == 0 && Volatile.Read(ref _state->Waiters) > 0)
+        {
+            Wake();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_uses.IsClosing)
+        {
+            ThrowHelper.ThrowObjectDisposed(this);
+        }
+
+        guard = default;
+        return false;
+    }
+
+    internal void Release(long serial)
+    {
+        // Only the guard of the current acquisition releases; stale copies of older guards do nothing.
+        if (serial == 0 || Interlocked.CompareExchange(ref _heldSerial, 0, serial) != serial)
+        {
+            return;
+        }
+
+        // The held serial keeps the mapping: Dispose releases a held lock before it closes.
+        if (Interlocked.CompareExchange(ref _state->Owner, 0, OwnerToken.Current) == OwnerToken.Current
+            && Volatile.Read(ref _state->Waiters) > 0)
+        {
+            Wake();
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"SharedLock '{Name}'";
+
+    /// <summary>
+    /// Closes this handle. A lock still held through it is released first; waits in progress on other threads
+    /// end with <see cref="ObjectDisposedException"/>.
+    /// </summary>
+    public void Dispose()
+    {
+        if (_uses.IsClosing)
+        {
+            return;
+        }
+
+        Release(Volatile.Read(ref _heldSerial));
+        if (_uses.BeginClose())
+        {
+            WakeAll(); // still mapped: the owner's reference is dropped only after this
+            _uses.Exit();
+        }
+    }
+
+    private SharedLockGuard Granted(bool previousOwnerDied)
+    {
+        long serial = Interlocked.Increment(ref _serial);
+        Volatile.Write(ref _heldSerial, serial);
+        return new SharedLockGuard(this, serial, previousOwnerDied);
+    }
+
+    private void Wake()
+    {
+        Interlocked.Increment(ref _state->WakeSeq);
+        _channel.Wake(1);
+    }
+
+    private void WakeAll()
+    {
+        Interlocked.Increment(ref _state->WakeSeq);
+        _channel.Wake(Math.Max(1, Volatile.Read(ref _state->Waiters)));
+    }
+
+    private static long Remaining(long start, long timeoutMs)
+    {
+        if (timeoutMs < 0)
+        {
+            return -1;
+        }
+
+        long elapsed = (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        return Math.Max(0, timeoutMs - elapsed);
+    }
+
+    private static SharedLock Wrap(SharedMemory region, bool globalNamespace)
+    {
+        try
+        {
+            return new SharedLock(region, globalNamespace);
+        }
+        catch
+        {
+            region.Dispose();
+            throw;
+        }
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_uses.IsClosing)
+        {
+            ThrowHelper.ThrowObjectDisposed(this);
+        }
+    }
+}
