@@ -204,7 +204,15 @@ public sealed unsafe class SharedMemory : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"SharedMemory '{Name}' ({Size} bytes{(IsReadOnly ? ", read-only" : "")})";
 
-    internal static SharedMemory? Open(string name, RegionMode mode, long size, SharedMemoryOptions? options)
+    /// <param name="name">The region's name.</param>
+    /// <param name="mode">Create, open, or either.</param>
+    /// <param name="size">Bytes to create; for an existing region, the least it must have unless <paramref name="headerChecksSize"/>.</param>
+    /// <param name="options">Options; defaults if null.</param>
+    /// <param name="headerChecksSize">
+    /// True for typed regions, whose header records their size and kind: an existing region of another size is
+    /// opened whole and left to the header check, which says what it holds instead of only how big it is.
+    /// </param>
+    internal static SharedMemory? Open(string name, RegionMode mode, long size, SharedMemoryOptions? options, bool headerChecksSize = false)
     {
         RegionName.Validate(name);
         options ??= SharedMemoryOptions.Default;
@@ -226,26 +234,28 @@ public sealed unsafe class SharedMemory : IDisposable
             }
         }
 
-        if (options.ViewOffset < 0 || options.ViewLength is <= 0)
+        // A create checks the window against the size it is about to create, before anything exists.
+        if (options.ViewOffset < 0 || options.ViewLength is <= 0 || (mode != RegionMode.OpenExisting && WindowLength(options, size) < 0))
         {
             throw new ArgumentOutOfRangeException(nameof(options),
-                SR.Format(SR.ViewOutOfRange, name, options.ViewOffset, options.ViewLength, size));
+                SR.Format(SR.ViewOutOfRange, name, options.ViewOffset, options.ViewLength ?? (size - options.ViewOffset), size));
         }
 
-        OsRegion? region = OsRegion.OpenRegion(new RegionRequest(name, mode, size, options));
+        var request = new RegionRequest(name, mode, size, options) { MinExistingSize = headerChecksSize ? 0 : size };
+        OsRegion? region = OsRegion.OpenRegion(request);
         if (region is null)
         {
             return null;
         }
 
         // CreateOrOpen promises a view of the size asked for, whoever created the region.
-        long available = (mode == RegionMode.OpenExisting ? region.Length : size) - options.ViewOffset;
-        long viewLength = options.ViewLength ?? available;
-        if (options.ViewOffset > region.Length || viewLength > available)
+        long limit = mode == RegionMode.OpenExisting || (headerChecksSize && !region.Created) ? region.Length : size;
+        long viewLength = WindowLength(options, limit);
+        if (viewLength < 0)
         {
             region.Dispose();
             throw new ArgumentOutOfRangeException(nameof(options),
-                SR.Format(SR.ViewOutOfRange, name, options.ViewOffset, viewLength, region.Length));
+                SR.Format(SR.ViewOutOfRange, name, options.ViewOffset, options.ViewLength ?? (limit - options.ViewOffset), limit));
         }
 
         return new SharedMemory(name, region, options.ViewOffset, viewLength, options.Access == SharedMemoryAccess.Read)
@@ -256,6 +266,14 @@ public sealed unsafe class SharedMemory : IDisposable
 
     /// <summary>Whether this process created the region.</summary>
     internal bool Created { get; private init; }
+
+    /// <summary>The length of the options' view window if it is non-empty and lies within <paramref name="limit"/> bytes; otherwise -1.</summary>
+    private static long WindowLength(SharedMemoryOptions options, long limit)
+    {
+        long available = limit - options.ViewOffset;
+        long length = options.ViewLength ?? available;
+        return options.ViewOffset >= 0 && available > 0 && length > 0 && length <= available ? length : -1;
+    }
 
     internal bool IsDisposed => _region is null;
 

@@ -207,7 +207,7 @@ public sealed unsafe class SharedString : IDisposable
             Initializer = memory => StringLayout.Initialize(memory, capacity),
         };
         long size = mode == RegionMode.OpenExisting ? 0 : StringLayout.TotalSize(capacity);
-        SharedMemory region = SharedMemory.Open(name, mode, size, options) ?? throw new RegionNotFoundException(name);
+        SharedMemory region = SharedMemory.Open(name, mode, size, options, headerChecksSize: true) ?? throw new RegionNotFoundException(name);
         created = region.Created;
         return Wrap(region);
     }

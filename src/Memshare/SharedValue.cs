@@ -195,7 +195,7 @@ public sealed unsafe class SharedValue<T> : IDisposable
                 MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in initialValue))),
         };
         long size = mode == RegionMode.OpenExisting ? 0 : ValueLayout.TotalSize(sizeof(T));
-        SharedMemory region = SharedMemory.Open(name, mode, size, options) ?? throw new RegionNotFoundException(name);
+        SharedMemory region = SharedMemory.Open(name, mode, size, options, headerChecksSize: true) ?? throw new RegionNotFoundException(name);
         created = region.Created;
         return Wrap(region);
     }

@@ -16,6 +16,16 @@ public static class Scenarios
             case "ping":
                 Console.WriteLine("pong");
                 return 0;
+            case "repl":
+                return Repl.Run();
+            case "race-worker":
+                return RaceWorker.Run(args[1..]);
+            case "string-writer":
+                return Writers.StringWriter(args[1..]);
+            case "value-writer":
+                return Writers.ValueWriter(args[1..]);
+            case "hold-writer-lock":
+                return Writers.HoldWriterLock(args[1..]);
             default:
                 Console.Error.WriteLine($"unknown scenario '{args[0]}'");
                 return 2;

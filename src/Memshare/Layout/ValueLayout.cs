@@ -35,8 +35,19 @@ internal static class ValueLayout
         h.Fingerprint = fingerprint;
         h.PayloadSize = (uint)size;
         h.SlotStride = (uint)Stride(size);
-        Span<byte> nameField = region.Slice(TypeNameOffset, TypeNameSize - 1);
-        Encoding.UTF8.GetBytes(typeName.AsSpan(0, Math.Min(typeName.Length, TypeNameSize / 4)), nameField);
+        // As much of the name as fits in 63 bytes of UTF-8 (the field keeps a NUL), cut between characters.
+        int chars = typeName.Length;
+        while (Encoding.UTF8.GetByteCount(typeName.AsSpan(0, chars)) > TypeNameSize - 1)
+        {
+            chars--;
+        }
+
+        if (chars > 0 && char.IsHighSurrogate(typeName[chars - 1]))
+        {
+            chars--;
+        }
+
+        Encoding.UTF8.GetBytes(typeName.AsSpan(0, chars), region.Slice(TypeNameOffset, TypeNameSize - 1));
         initialValue.CopyTo(region[HeaderSize..]); // slot 0 is current while Sequence is 0
     }
 

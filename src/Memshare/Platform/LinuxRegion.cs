@@ -76,7 +76,9 @@ internal sealed unsafe class LinuxRegion : OsRegion
                     return created;
                 }
 
-                if (request.Mode == RegionMode.CreateNew)
+                // The name is taken. A scoped region whose holders all died counts as absent here too, as it
+                // does for opens, so that a crashed process can create its region again when it restarts.
+                if (request.Mode == RegionMode.CreateNew && !TryRemoveStale(path, request))
                 {
                     throw new RegionExistsException(request.Name);
                 }
@@ -111,6 +113,7 @@ internal sealed unsafe class LinuxRegion : OsRegion
             {
                 Libc.ELOOP => new UnauthorizedAccessException(SR.Format(SR.SymlinkRefused, name, path)),
                 Libc.ENXIO => new IOException(SR.Format(SR.NotRegularFile, name, "a socket or device", path)),
+                Libc.EISDIR => new IOException(SR.Format(SR.NotRegularFile, name, "a directory", path)),
                 _ => ThrowHelper.ExceptionForErrno(errno, name, "open"),
             };
         }
@@ -163,15 +166,58 @@ internal sealed unsafe class LinuxRegion : OsRegion
                 throw new RegionFormatException(name, SR.Format(SR.RegionEmpty, name));
             }
 
-            if (size < request.Size)
+            if (size < request.MinExistingSize)
             {
-                throw new RegionFormatException(name, SR.Format(SR.RegionTooSmall, name, size, request.Size));
+                throw new RegionFormatException(name, SR.Format(SR.RegionTooSmall, name, size, request.MinExistingSize));
             }
 
             byte* address = Posix.Map(fd, size, request.ReadOnly, name);
             var region = new LinuxRegion(path, fd, st, address, size, created: false, persistent: !scoped);
             fd = -1;
             return region;
+        }
+        finally
+        {
+            Posix.Close(fd);
+        }
+    }
+
+    /// <summary>
+    /// Removes the file at the name if it is a stale scoped region this caller may open (its own, or another
+    /// user's with <see cref="SharedMemoryOptions.AllowOtherOwner"/>) that nobody holds. True if the name is now
+    /// free to try again (removed, or already gone); false if something live or foreign is there.
+    /// </summary>
+    private static bool TryRemoveStale(string path, in RegionRequest request)
+    {
+        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC | Libc.O_NONBLOCK, 0);
+        if (fd < 0)
+        {
+            return Marshal.GetLastPInvokeError() == Libc.ENOENT;
+        }
+
+        try
+        {
+            StatxBuffer st = FStat(fd, request.Name);
+            bool candidate = (st.Mode & Libc.S_IFMT) == Libc.S_IFREG && (st.Mode & Libc.S_ISVTX) != 0
+                && (st.Uid == Libc.GetEUid() || request.Options.AllowOtherOwner);
+            if (!candidate)
+            {
+                return false;
+            }
+
+            if (!Posix.TryLockExclusive(fd))
+            {
+                // Held: shared by live holders, or exclusively by a process removing it right now (then retry).
+                return Libc.Flock(fd, Libc.LOCK_SH | Libc.LOCK_NB) != 0;
+            }
+
+            if (!IsSameFile(path, st))
+            {
+                return true; // replaced or removed meanwhile: look again
+            }
+
+            // While we hold the exclusive lock no Memshare process can take this file over; see TryOpenExisting.
+            return Libc.Unlink(path) == 0 || Marshal.GetLastPInvokeError() == Libc.ENOENT;
         }
         finally
         {

@@ -136,9 +136,9 @@ internal sealed unsafe class MacRegion : OsRegion
                 throw new RegionFormatException(name, SR.Format(SR.RegionEmpty, name));
             }
 
-            if (st.Size < request.Size)
+            if (st.Size < request.MinExistingSize)
             {
-                throw new RegionFormatException(name, SR.Format(SR.RegionTooSmall, name, st.Size, request.Size));
+                throw new RegionFormatException(name, SR.Format(SR.RegionTooSmall, name, st.Size, request.MinExistingSize));
             }
 
             byte* address = Posix.Map(fd, st.Size, request.ReadOnly, name);

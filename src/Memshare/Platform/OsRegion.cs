@@ -11,6 +11,12 @@ internal enum RegionMode
 /// <summary>A validated request handed to the OS layer. <see cref="Size"/> is the size to create, or the least size to accept.</summary>
 internal readonly record struct RegionRequest(string Name, RegionMode Mode, long Size, SharedMemoryOptions Options)
 {
+    /// <summary>
+    /// The least size an existing region must have: <see cref="Size"/>, unless the caller checks the size
+    /// itself from the region's header (typed regions), in which case a mismatch is reported by the header check.
+    /// </summary>
+    public long MinExistingSize { get; init; } = Size;
+
     public bool ReadOnly => Options.Access == SharedMemoryAccess.Read;
 
     public bool Persistent => Options.Lifetime == SharedMemoryLifetime.Persistent;

@@ -124,11 +124,11 @@ internal sealed unsafe class WindowsRegion : OsRegion
         {
             _ = Kernel32.VirtualQuery(address, out Kernel32.MemoryBasicInformation info, (nuint)sizeof(Kernel32.MemoryBasicInformation));
             length = (long)info.RegionSize;
-            if (length < request.Size)
+            if (length < request.MinExistingSize)
             {
                 _ = Kernel32.UnmapViewOfFile(address);
                 mapping.Dispose();
-                throw new RegionFormatException(request.Name, SR.Format(SR.RegionTooSmall, request.Name, length, request.Size));
+                throw new RegionFormatException(request.Name, SR.Format(SR.RegionTooSmall, request.Name, length, request.MinExistingSize));
             }
         }
         else if (request.Options.Initializer is { } init)

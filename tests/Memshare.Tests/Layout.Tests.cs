@@ -1,0 +1,135 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+using Memshare.Layout;
+using Memshare.TestChild;
+using Memshare.Tests.Infrastructure;
+
+namespace Memshare.Tests;
+
+/// <summary>
+/// Pins the byte layout of docs/format.md: the structs, the constants, and the bytes a real region holds.
+/// A failure here means the on-memory format changed — bump RegionHeader.CurrentVersion and the doc on purpose.
+/// </summary>
+public sealed class LayoutTests : IDisposable
+{
+    private readonly ShmScope _scope = new();
+
+    [Theory]
+    [InlineData(nameof(RegionHeader.Magic), 0)]
+    [InlineData(nameof(RegionHeader.Version), 8)]
+    [InlineData(nameof(RegionHeader.Kind), 10)]
+    [InlineData(nameof(RegionHeader.HeaderSize), 12)]
+    [InlineData(nameof(RegionHeader.TotalSize), 16)]
+    [InlineData(nameof(RegionHeader.Fingerprint), 24)]
+    [InlineData(nameof(RegionHeader.PayloadSize), 32)]
+    [InlineData(nameof(RegionHeader.SlotStride), 36)]
+    public void RegionHeader_FieldOffsets_MatchFormat(string field, int offset) =>
+        Assert.Equal(offset, (int)Marshal.OffsetOf<RegionHeader>(field));
+
+    [Theory]
+    [InlineData(nameof(SnapshotHeader.Sequence), 0)]
+    [InlineData(nameof(SnapshotHeader.WriterLock), 8)]
+    [InlineData(nameof(SnapshotHeader.Recoveries), 16)]
+    public void SnapshotHeader_FieldOffsets_MatchFormat(string field, int offset) =>
+        Assert.Equal(offset, (int)Marshal.OffsetOf<SnapshotHeader>(field));
+
+    [Fact]
+    public void Sizes_AndConstants_MatchFormat()
+    {
+        Assert.Equal(64, Unsafe.SizeOf<RegionHeader>());
+        Assert.Equal(64, RegionHeader.Size);
+        Assert.Equal(64, Unsafe.SizeOf<SnapshotHeader>());
+        Assert.Equal(64, SnapshotHeader.Offset);
+        Assert.Equal(128, SnapshotHeader.End);
+        Assert.Equal(1, RegionHeader.CurrentVersion);
+        Assert.Equal("MEMSHARE"u8.ToArray(), BitConverter.GetBytes(RegionHeader.MagicValue));
+
+        Assert.Equal(128, StringLayout.HeaderSize);
+        Assert.Equal(4, StringLayout.LengthPrefix);
+        Assert.Equal(64 << 20, StringLayout.MaxCapacity);
+        Assert.Equal(64, StringLayout.Stride(60));
+        Assert.Equal(128, StringLayout.Stride(61));
+        Assert.Equal(128 + (2 * 1024), StringLayout.TotalSize(1000));
+
+        Assert.Equal(128, ValueLayout.TypeNameOffset);
+        Assert.Equal(64, ValueLayout.TypeNameSize);
+        Assert.Equal(192, ValueLayout.HeaderSize);
+        Assert.Equal(64, ValueLayout.Stride(1));
+        Assert.Equal(128, ValueLayout.Stride(65));
+        Assert.Equal(192 + (2 * 128), ValueLayout.TotalSize(80));
+
+        Assert.Equal(1, (int)RegionKind.Value);
+        Assert.Equal(2, (int)RegionKind.String);
+    }
+
+    [Fact]
+    public void SharedStringRegion_Bytes_MatchFormat()
+    {
+        string name = _scope.Name();
+        using SharedString slot = SharedString.CreateNew(name, 100);
+        slot.Set("hi");
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        ReadOnlySpan<byte> b = raw.ReadOnlySpan;
+
+        Assert.Equal(128 + (2 * 128), b.Length);
+        Assert.Equal("MEMSHARE"u8.ToArray(), b[..8].ToArray());
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(b[8..]));
+        Assert.Equal(2, BinaryPrimitives.ReadUInt16LittleEndian(b[10..]));
+        Assert.Equal(128u, BinaryPrimitives.ReadUInt32LittleEndian(b[12..]));
+        Assert.Equal(384, BinaryPrimitives.ReadInt64LittleEndian(b[16..]));
+        Assert.Equal(0ul, BinaryPrimitives.ReadUInt64LittleEndian(b[24..]));
+        Assert.Equal(100u, BinaryPrimitives.ReadUInt32LittleEndian(b[32..]));
+        Assert.Equal(128u, BinaryPrimitives.ReadUInt32LittleEndian(b[36..]));
+        Assert.Equal(-1, b[40..64].IndexOfAnyExcept((byte)0));
+
+        Assert.Equal(1ul, BinaryPrimitives.ReadUInt64LittleEndian(b[64..])); // Sequence: one Set
+        Assert.Equal(0ul, BinaryPrimitives.ReadUInt64LittleEndian(b[72..])); // WriterLock: free
+        Assert.Equal(0ul, BinaryPrimitives.ReadUInt64LittleEndian(b[80..])); // Recoveries
+        Assert.Equal(-1, b[88..128].IndexOfAnyExcept((byte)0));
+
+        // Sequence 1 is odd: the current string is in slot 1, at 128 + stride.
+        Assert.Equal(2, BinaryPrimitives.ReadInt32LittleEndian(b[256..]));
+        Assert.Equal("hi"u8.ToArray(), b[260..262].ToArray());
+        Assert.Equal(0, BinaryPrimitives.ReadInt32LittleEndian(b[128..])); // slot 0 still holds ""
+    }
+
+    [Fact]
+    public void SharedValueRegion_Bytes_MatchFormat()
+    {
+        string name = _scope.Name();
+        using SharedValue<Octet> value = SharedValue<Octet>.CreateNew(name, Octet.Of(0x1122334455667788));
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        ReadOnlySpan<byte> b = raw.ReadOnlySpan;
+
+        Assert.Equal(192 + (2 * 64), b.Length);
+        Assert.Equal("MEMSHARE"u8.ToArray(), b[..8].ToArray());
+        Assert.Equal(1, BinaryPrimitives.ReadUInt16LittleEndian(b[10..]));
+        Assert.Equal(192u, BinaryPrimitives.ReadUInt32LittleEndian(b[12..]));
+        Assert.Equal(320, BinaryPrimitives.ReadInt64LittleEndian(b[16..]));
+        Assert.NotEqual(0ul, BinaryPrimitives.ReadUInt64LittleEndian(b[24..])); // fingerprint of Octet
+        Assert.Equal(64u, BinaryPrimitives.ReadUInt32LittleEndian(b[32..]));
+        Assert.Equal(64u, BinaryPrimitives.ReadUInt32LittleEndian(b[36..]));
+        Assert.Equal("Octet", Encoding.UTF8.GetString(b.Slice(128, 64)).TrimEnd('\0'));
+
+        // Sequence 0: the initial value is in slot 0, at 192.
+        Assert.Equal(0ul, BinaryPrimitives.ReadUInt64LittleEndian(b[64..]));
+        for (int field = 0; field < 8; field++)
+        {
+            Assert.Equal(0x1122334455667788, BinaryPrimitives.ReadInt64LittleEndian(b[(192 + (8 * field))..]));
+        }
+    }
+
+    [Fact]
+    public void RawRegion_HasNoHeader()
+    {
+        string name = _scope.Name();
+        using SharedMemory region = SharedMemory.CreateNew(name, 16);
+
+        Assert.Equal(16, new FileInfo(Shm.PathOf(name)).Length);
+        Assert.Equal(new byte[16], File.ReadAllBytes(Shm.PathOf(name)));
+    }
+
+    public void Dispose() => _scope.Dispose();
+}
