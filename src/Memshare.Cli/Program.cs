@@ -1,2 +1,71 @@
-Console.WriteLine("memshare: not yet");
-return 1;
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using System.CommandLine.Parsing;
+using Memshare.Cli.Commands;
+
+namespace Memshare.Cli;
+
+/// <summary>The <c>memshare</c> command: parses, runs one command, and turns every failure into a message and an exit code.</summary>
+internal static class Program
+{
+    private static int Main(string[] args)
+    {
+        ParseResult parse = CreateRootCommand().Parse(args);
+        if (parse.Action is ParseErrorAction)
+        {
+            return ReportParseErrors(parse);
+        }
+
+        try
+        {
+            return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception e)
+        {
+            // The one place where failures become exit codes; see ExitCodes.
+            return ExitCodes.Report(e);
+        }
+    }
+
+    internal static RootCommand CreateRootCommand() =>
+        new("Create, inspect, read, write and remove named shared memory regions. Exit codes: 0 ok, 1 other failure, 2 invalid arguments, 3 region not found, 4 region already exists, 5 access denied.")
+        {
+            DemoCommand.Create(),
+            DemoChildCommand.Create(),
+            CreateCommand.Create(),
+            WriteCommand.Create(),
+            ReadCommand.Create(),
+            SetCommand.Create(),
+            GetCommand.Create(),
+            ListCommand.Create(),
+            InfoCommand.Create(),
+            RemoveCommand.Create(),
+            HoldCommand.Create(),
+        };
+
+    private static int ReportParseErrors(ParseResult parse)
+    {
+        foreach (ParseError error in parse.Errors)
+        {
+            ExitCodes.WriteError(error.Message);
+        }
+
+        ExitCodes.WriteError($"run '{CommandPath(parse.CommandResult)} --help' for usage.");
+        return ExitCodes.InvalidArguments;
+    }
+
+    private static string CommandPath(CommandResult result)
+    {
+        var names = new List<string>();
+        for (SymbolResult? r = result; r is not null; r = r.Parent)
+        {
+            if (r is CommandResult { Command: not RootCommand } command)
+            {
+                names.Insert(0, command.Command.Name);
+            }
+        }
+
+        names.Insert(0, "memshare");
+        return string.Join(' ', names);
+    }
+}

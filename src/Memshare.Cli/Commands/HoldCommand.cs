@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+
+namespace Memshare.Cli.Commands;
+
+/// <summary>
+/// <c>memshare hold NAME [--size BYTES] [--until-eof]</c>: keeps a region open, as a live holder, until told to
+/// stop. With --size it creates the region if missing, scoped, so it disappears when the last holder lets go.
+/// </summary>
+internal static class HoldCommand
+{
+    public static Command Create()
+    {
+        Argument<string> name = Symbols.RegionName();
+        Option<long?> size = new("--size") { Description = "Create the region with this many bytes if it does not exist (scoped: it goes away with its last holder). Without it the region must exist." };
+        Option<bool> untilEof = new("--until-eof") { Description = "Also let go when standard input reaches its end (for scripts and tests)." };
+        var command = new Command("hold", "Keep a region open until interrupted (Ctrl+C, SIGINT, SIGTERM or SIGHUP), then close it cleanly. Prints one line once the region is held.")
+        {
+            name,
+            size,
+            untilEof,
+        };
+        command.SetAction(parse => Run(parse.GetRequiredValue(name), parse.GetValue(size), parse.GetValue(untilEof)));
+        return command;
+    }
+
+    private static int Run(string name, long? size, bool untilEof)
+    {
+        bool created = false;
+        using SharedMemory region = size is long bytes
+            ? SharedMemory.CreateOrOpen(name, bytes, out created)
+            : SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+
+        // A TaskCompletionSource, not an event: a late signal or EOF after we return must not touch a disposed object.
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true; // we exit on our own, after disposing
+            release.TrySetResult();
+        }
+
+        // Registered before the ready line, so a signal sent as soon as it appears is never fatal.
+        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using PosixSignalRegistration sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+        if (untilEof)
+        {
+            var reader = new Thread(() =>
+            {
+                using Stream input = Console.OpenStandardInput();
+                byte[] buffer = new byte[4096];
+                while (input.Read(buffer, 0, buffer.Length) > 0)
+                {
+                }
+
+                release.TrySetResult();
+            })
+            {
+                IsBackground = true,
+                Name = "memshare hold: stdin",
+            };
+            reader.Start();
+        }
+
+        Console.WriteLine($"holding {name} ({region.RegionSize} bytes, {(created ? "created" : "opened")})");
+        release.Task.Wait();
+        return ExitCodes.Success;
+    }
+}

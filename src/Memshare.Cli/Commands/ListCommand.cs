@@ -1,0 +1,36 @@
+using System.CommandLine;
+using Memshare.Cli.Output;
+using Memshare.Inspection;
+
+namespace Memshare.Cli.Commands;
+
+/// <summary><c>memshare ls [--json]</c>: every region in /dev/shm, one row each.</summary>
+internal static class ListCommand
+{
+    public static Command Create()
+    {
+        Option<bool> json = Symbols.Json();
+        var command = new Command("ls", "List the regions in /dev/shm: name, size, kind (raw, value, string, ...), owner, mode, lifetime (persistent or scoped) and live holders. Reads headers without opening any region as a holder. Linux only.")
+        {
+            json,
+        };
+        command.SetAction(parse => Run(parse.GetValue(json)));
+        return command;
+    }
+
+    private static int Run(bool json)
+    {
+        IReadOnlyList<SharedMemoryInfo> regions = SharedMemoryCatalog.List();
+        if (json)
+        {
+            using Stream output = Console.OpenStandardOutput();
+            RegionJson.WriteArray(regions, output);
+        }
+        else
+        {
+            RegionTable.Write(regions, Console.Out);
+        }
+
+        return ExitCodes.Success;
+    }
+}

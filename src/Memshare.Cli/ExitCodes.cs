@@ -1,0 +1,71 @@
+namespace Memshare.Cli;
+
+/// <summary>
+/// The exit codes of <c>memshare</c>, and the one mapping from exceptions to them. Every error reaches the user
+/// as a single <c>memshare: MESSAGE</c> line on stderr.
+/// </summary>
+internal static class ExitCodes
+{
+    public const int Success = 0;
+
+    /// <summary>Anything not listed below: a corrupt or mismatched region, an OS error, an unsupported OS.</summary>
+    public const int Failure = 1;
+
+    /// <summary>Bad command line, invalid region name, size or offset out of range, text too long.</summary>
+    public const int InvalidArguments = 2;
+
+    public const int NotFound = 3;
+
+    public const int AlreadyExists = 4;
+
+    public const int AccessDenied = 5;
+
+    /// <summary>The exit code for a failure.</summary>
+    public static int For(Exception error) => error switch
+    {
+        RegionNotFoundException => NotFound,
+        RegionExistsException => AlreadyExists,
+        UnauthorizedAccessException => AccessDenied,
+        ArgumentException => InvalidArguments,
+        _ => Failure,
+    };
+
+    /// <summary>Prints the failure as <c>memshare: MESSAGE</c> and returns its exit code.</summary>
+    public static int Report(Exception error)
+    {
+        WriteError(MessageOf(error));
+        return For(error);
+    }
+
+    public static void WriteError(string message) => Console.Error.WriteLine($"memshare: {message}");
+
+    /// <summary>
+    /// The message as the user should read it. Library messages already name the region and say what to do; an
+    /// <see cref="ArgumentException"/>'s " (Parameter 'name')" and "Actual value was" tails are noise here.
+    /// Exceptions nobody anticipated keep their type, which is what a bug report needs.
+    /// </summary>
+    public static string MessageOf(Exception error)
+    {
+        string message = error.Message;
+        if (error is ArgumentException argument)
+        {
+            int newline = message.IndexOf('\n', StringComparison.Ordinal);
+            if (error is ArgumentOutOfRangeException && newline >= 0)
+            {
+                message = message[..newline].TrimEnd('\r');
+            }
+
+            string tail = $" (Parameter '{argument.ParamName}')";
+            if (argument.ParamName is not null && message.EndsWith(tail, StringComparison.Ordinal))
+            {
+                message = message[..^tail.Length];
+            }
+
+            return message;
+        }
+
+        return error is IOException or UnauthorizedAccessException or InvalidOperationException or PlatformNotSupportedException
+            ? message
+            : $"unexpected {error.GetType().FullName}: {message}";
+    }
+}

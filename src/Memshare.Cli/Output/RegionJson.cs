@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Memshare.Inspection;
+
+namespace Memshare.Cli.Output;
+
+/// <summary>
+/// <c>ls --json</c> (an array) and <c>info --json</c> (one object). Written field by field so the schema is
+/// explicit and stable: camelCase names, mode as an octal string, kind and lifetime as words, holders null
+/// when unknown, header null for raw regions.
+/// </summary>
+internal static class RegionJson
+{
+    private static readonly JsonWriterOptions s_options = new() { Indented = true };
+
+    public static void WriteArray(IReadOnlyList<SharedMemoryInfo> regions, Stream output)
+    {
+        using var json = new Utf8JsonWriter(output, s_options);
+        json.WriteStartArray();
+        foreach (SharedMemoryInfo region in regions)
+        {
+            WriteRegion(json, region);
+        }
+
+        json.WriteEndArray();
+        json.Flush();
+        output.WriteByte((byte)'\n');
+    }
+
+    public static void WriteObject(SharedMemoryInfo region, Stream output)
+    {
+        using var json = new Utf8JsonWriter(output, s_options);
+        WriteRegion(json, region);
+        json.Flush();
+        output.WriteByte((byte)'\n');
+    }
+
+    private static void WriteRegion(Utf8JsonWriter json, SharedMemoryInfo r)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", r.Name);
+        json.WriteString("path", r.Path);
+        json.WriteNumber("size", r.Size);
+        json.WriteString("kind", RegionText.Kind(r.Format));
+        json.WriteString("owner", r.Owner);
+        json.WriteNumber("uid", r.OwnerId);
+        json.WriteString("mode", RegionText.Mode(r.Permissions));
+        json.WriteString("lifetime", RegionText.Lifetime(r));
+        json.WriteBoolean("persistent", r.IsPersistent);
+        if (r.Holders is int holders)
+        {
+            json.WriteNumber("holders", holders);
+        }
+        else
+        {
+            json.WriteNull("holders");
+        }
+
+        json.WriteBoolean("stale", r.IsStale);
+        if (r.Header is { } h)
+        {
+            json.WriteStartObject("header");
+            json.WriteNumber("layoutVersion", h.LayoutVersion);
+            json.WriteNumber("kindCode", h.KindCode);
+            json.WriteNumber("headerSize", h.HeaderSize);
+            json.WriteNumber("totalSize", h.TotalSize);
+            json.WriteNumber("payloadSize", h.PayloadSize);
+            json.WriteNumber("slotStride", h.SlotStride);
+            json.WriteString("fingerprint", RegionText.Fingerprint(h.Fingerprint));
+            WriteOptional(json, "typeName", h.TypeName);
+            WriteOptional(json, "version", h.Version);
+            if (r.Format == RegionFormat.SharedString)
+            {
+                json.WriteNumber("capacity", h.PayloadSize);
+            }
+
+            WriteOptional(json, "length", h.Length);
+            json.WriteEndObject();
+        }
+        else
+        {
+            json.WriteNull("header");
+        }
+
+        json.WriteEndObject();
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is not null)
+        {
+            json.WriteString(name, value);
+        }
+    }
+
+    private static void WriteOptional(Utf8JsonWriter json, string name, long? value)
+    {
+        if (value is long n)
+        {
+            json.WriteNumber(name, n);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using System.Globalization;
+using Memshare.Inspection;
+
+namespace Memshare.Cli.Output;
+
+/// <summary>How <c>ls</c> and <c>info</c> spell a region's fields, in text and in JSON alike.</summary>
+internal static class RegionText
+{
+    public static string Kind(RegionFormat format) => format switch
+    {
+        RegionFormat.Raw => "raw",
+        RegionFormat.SharedValue => "value",
+        RegionFormat.SharedString => "string",
+        RegionFormat.Channel => "channel",
+        RegionFormat.Lock => "lock",
+        RegionFormat.Event => "event",
+        _ => "unknown",
+    };
+
+    /// <summary>Permission bits in octal with a leading zero, e.g. <c>0600</c>.</summary>
+    public static string Mode(UnixFileMode permissions) =>
+        "0" + Convert.ToString((int)permissions & 0x1FF, 8).PadLeft(3, '0');
+
+    public static string Lifetime(SharedMemoryInfo region) => region.IsPersistent ? "persistent" : "scoped";
+
+    public static string Holders(SharedMemoryInfo region) =>
+        region.Holders is int n ? n.ToString(CultureInfo.InvariantCulture) : "-";
+
+    public static string Fingerprint(ulong fingerprint) => $"0x{fingerprint:X16}";
+}

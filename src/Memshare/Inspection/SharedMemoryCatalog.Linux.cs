@@ -1,0 +1,242 @@
+using System.Runtime.Versioning;
+using Memshare.Interop;
+using Memshare.Layout;
+using Memshare.Platform;
+using Microsoft.Win32.SafeHandles;
+
+namespace Memshare.Inspection;
+
+public static partial class SharedMemoryCatalog
+{
+    /// <summary>How often a string's length is re-read while a writer keeps publishing, before giving up on it.</summary>
+    private const int StringReadAttempts = 8;
+
+    [SupportedOSPlatform("linux")]
+    private static List<SharedMemoryInfo> ListLinux()
+    {
+        var regions = new List<SharedMemoryInfo>();
+        if (!Directory.Exists(LinuxRegion.Directory))
+        {
+            return regions;
+        }
+
+        Dictionary<FileId, int>? holders = ProcLocks.ReadFlockCounts();
+        var owners = new UserNames();
+        foreach (string path in Directory.EnumerateFileSystemEntries(LinuxRegion.Directory))
+        {
+            string name = Path.GetFileName(path);
+            if (name.StartsWith('.') || !RegionName.IsValid(name))
+            {
+                continue;
+            }
+
+            if (Inspect(name, holders, owners, strict: false) is { } info)
+            {
+                regions.Add(info);
+            }
+        }
+
+        regions.Sort(static (a, b) => string.CompareOrdinal(a.Name, b.Name));
+        return regions;
+    }
+
+    [SupportedOSPlatform("linux")]
+    private static SharedMemoryInfo? GetLinux(string name) =>
+        Inspect(name, ProcLocks.ReadFlockCounts(), new UserNames(), strict: true);
+
+    /// <summary>
+    /// Describes <c>/dev/shm/NAME</c>. Null if it does not exist (or vanished meanwhile). Something that is not a
+    /// regular file is skipped, or reported as an exception when <paramref name="strict"/>.
+    /// </summary>
+    [SupportedOSPlatform("linux")]
+    private static SharedMemoryInfo? Inspect(string name, Dictionary<FileId, int>? holders, UserNames owners, bool strict)
+    {
+        string path = LinuxRegion.Directory + name;
+        if (!LinuxRegion.TryLStat(path, out StatxBuffer st))
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Libc.ENOENT || !strict)
+            {
+                return null;
+            }
+
+            throw ThrowHelper.ExceptionForErrno(errno, name, "inspect");
+        }
+
+        if (!IsRegularFile(st.Mode))
+        {
+            return strict ? throw NotRegular(name, path, st.Mode) : null;
+        }
+
+        RegionFormat format = RegionFormat.Unknown; // stays so if we may not read the file
+        SharedMemoryHeaderInfo? header = null;
+
+        // O_NOFOLLOW: never follow a symlink swapped in since the lstat; O_NONBLOCK: never hang on a FIFO.
+        int fd = Libc.Open(path, Libc.O_RDONLY | Libc.O_NOFOLLOW | Libc.O_CLOEXEC | Libc.O_NONBLOCK, 0);
+        if (fd < 0)
+        {
+            int errno = Marshal.GetLastPInvokeError();
+            if (errno == Libc.ENOENT)
+            {
+                return null;
+            }
+
+            if (errno == Libc.ELOOP)
+            {
+                return strict ? throw NotRegular(name, path, Libc.S_IFLNK) : null;
+            }
+        }
+        else
+        {
+            using var handle = new SafeFileHandle(fd, ownsHandle: true);
+            if (Libc.Statx(fd, string.Empty, Libc.AT_EMPTY_PATH, Libc.STATX_BASIC_STATS, out StatxBuffer opened) == 0)
+            {
+                if (!IsRegularFile(opened.Mode))
+                {
+                    return strict ? throw NotRegular(name, path, opened.Mode) : null;
+                }
+
+                st = opened;
+            }
+
+            try
+            {
+                (format, header) = ReadHeader(handle, (long)st.Size);
+            }
+            catch (IOException)
+            {
+                // Unreadable contents: still worth listing with what stat told us; the kind stays unknown.
+            }
+        }
+
+        return new SharedMemoryInfo
+        {
+            Name = name,
+            Path = path,
+            Size = (long)st.Size,
+            Format = format,
+            OwnerId = st.Uid,
+            Owner = owners.NameOf(st.Uid),
+            Permissions = (UnixFileMode)(st.Mode & 0x1FF),
+            IsPersistent = (st.Mode & Libc.S_ISVTX) == 0,
+            Holders = holders is null ? null : holders.GetValueOrDefault(new FileId(st.DevMajor, st.DevMinor, st.Ino)),
+            Header = header,
+        };
+    }
+
+    /// <summary>Decodes the header with plain reads that stop at the end of the file, so a short or garbled file is harmless.</summary>
+    private static (RegionFormat Format, SharedMemoryHeaderInfo? Header) ReadHeader(SafeFileHandle handle, long size)
+    {
+        Span<byte> buffer = stackalloc byte[ValueLayout.HeaderSize];
+        if (ReadAt(handle, buffer[..RegionHeader.Size], 0) < RegionHeader.Size)
+        {
+            return (RegionFormat.Raw, null);
+        }
+
+        RegionHeader h = MemoryMarshal.Read<RegionHeader>(buffer);
+        if (h.Magic != RegionHeader.MagicValue)
+        {
+            return (RegionFormat.Raw, null);
+        }
+
+        var header = new SharedMemoryHeaderInfo
+        {
+            LayoutVersion = h.Version,
+            KindCode = h.Kind,
+            HeaderSize = h.HeaderSize,
+            TotalSize = h.TotalSize,
+            Fingerprint = h.Fingerprint,
+            PayloadSize = h.PayloadSize,
+            SlotStride = h.SlotStride,
+        };
+        if (h.Version != RegionHeader.CurrentVersion)
+        {
+            return (RegionFormat.Unknown, header);
+        }
+
+        switch ((RegionKind)h.Kind)
+        {
+            case RegionKind.Value:
+                if (ReadAt(handle, buffer, 0) == buffer.Length)
+                {
+                    header = header with { TypeName = ValueLayout.ReadTypeName(buffer) };
+                }
+
+                return (RegionFormat.SharedValue, header with { Version = (long?)ReadSequence(handle) });
+            case RegionKind.String:
+                return (RegionFormat.SharedString, ReadStringState(handle, header, size));
+            case RegionKind.Channel:
+                return (RegionFormat.Channel, header);
+            case RegionKind.Lock:
+                return (RegionFormat.Lock, header);
+            case RegionKind.Event:
+                return (RegionFormat.Event, header);
+            default:
+                return (RegionFormat.Unknown, header);
+        }
+    }
+
+    /// <summary>
+    /// The string's version and current length, read like a seqlock reader (docs/format.md): sequence, then the
+    /// length in slot <c>sequence &amp; 1</c>, then the sequence again, accepting only an unchanged sequence.
+    /// </summary>
+    private static SharedMemoryHeaderInfo ReadStringState(SafeFileHandle handle, SharedMemoryHeaderInfo header, long size)
+    {
+        ulong? sequence = ReadSequence(handle);
+        Span<byte> length = stackalloc byte[sizeof(int)];
+        for (int attempt = 0; sequence is ulong s && attempt < StringReadAttempts; attempt++)
+        {
+            long slot = header.HeaderSize + ((long)(s & 1) * header.SlotStride);
+            if (slot + length.Length > size || ReadAt(handle, length, slot) < length.Length)
+            {
+                break;
+            }
+
+            ulong? again = ReadSequence(handle);
+            if (again == s)
+            {
+                int value = MemoryMarshal.Read<int>(length);
+                return header with { Version = (long)s, Length = value >= 0 && value <= header.PayloadSize ? value : null };
+            }
+
+            sequence = again;
+        }
+
+        return header with { Version = (long?)sequence };
+    }
+
+    private static ulong? ReadSequence(SafeFileHandle handle)
+    {
+        Span<byte> field = stackalloc byte[sizeof(ulong)];
+        return ReadAt(handle, field, SnapshotHeader.Offset) == field.Length ? MemoryMarshal.Read<ulong>(field) : null;
+    }
+
+    /// <summary>Reads until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
+    private static int ReadAt(SafeFileHandle handle, Span<byte> buffer, long offset)
+    {
+        int total = 0;
+        while (total < buffer.Length)
+        {
+            int n = RandomAccess.Read(handle, buffer[total..], offset + total);
+            if (n <= 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total;
+    }
+
+    private static bool IsRegularFile(int mode) => (mode & Libc.S_IFMT) == Libc.S_IFREG;
+
+    private static Exception NotRegular(string name, string path, int mode) => (mode & Libc.S_IFMT) switch
+    {
+        Libc.S_IFLNK => new UnauthorizedAccessException(SR.Format(SR.SymlinkRefused, name, path)),
+        0x4000 => new IOException(SR.Format(SR.NotRegularFile, name, "a directory", path)),
+        0x1000 => new IOException(SR.Format(SR.NotRegularFile, name, "a FIFO", path)),
+        0xC000 => new IOException(SR.Format(SR.NotRegularFile, name, "a socket", path)),
+        _ => new IOException(SR.Format(SR.NotRegularFile, name, "a device or other special file", path)),
+    };
+}

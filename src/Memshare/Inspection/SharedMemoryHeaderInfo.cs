@@ -1,0 +1,45 @@
+namespace Memshare.Inspection;
+
+/// <summary>
+/// The fields of a Memshare region header (see docs/format.md), plus what a value or string currently holds.
+/// Read without taking any lock, so <see cref="Version"/> and <see cref="Length"/> are a best-effort snapshot.
+/// </summary>
+public sealed record SharedMemoryHeaderInfo
+{
+    internal SharedMemoryHeaderInfo()
+    {
+    }
+
+    /// <summary>The header's layout version; this Memshare reads version 1.</summary>
+    public int LayoutVersion { get; init; }
+
+    /// <summary>The raw kind field: 1 value, 2 string, 3 channel, 4 lock, 5 event.</summary>
+    public int KindCode { get; init; }
+
+    /// <summary>Bytes before the first payload slot.</summary>
+    public long HeaderSize { get; init; }
+
+    /// <summary>Bytes the region must have; a backing file shorter than this is damaged.</summary>
+    public long TotalSize { get; init; }
+
+    /// <summary>For a value, the layout hash of its type; otherwise 0.</summary>
+    public ulong Fingerprint { get; init; }
+
+    /// <summary>For a value, the size of its type in bytes; for a string, its capacity in UTF-8 bytes.</summary>
+    public long PayloadSize { get; init; }
+
+    /// <summary>Bytes from one payload slot to the next.</summary>
+    public long SlotStride { get; init; }
+
+    /// <summary>For a value, the name of its type as its creator recorded it (e.g. <c>Int64</c>); otherwise null.</summary>
+    public string? TypeName { get; init; }
+
+    /// <summary>
+    /// For a value or string, how many writes have been published so far (what <see cref="SharedValue{T}.Version"/>
+    /// and <see cref="SharedString.Version"/> return); otherwise null.
+    /// </summary>
+    public long? Version { get; init; }
+
+    /// <summary>For a string, the UTF-8 bytes it currently holds; null for other kinds, or if no consistent read was possible.</summary>
+    public int? Length { get; init; }
+}

@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using Memshare.Inspection;
+using Memshare.Tests.Infrastructure;
+
+namespace Memshare.Tests.Cli;
+
+/// <summary>The inspection API behind `ls` and `info`, in-process: what it decodes, and what it refuses to touch.</summary>
+public sealed class SharedMemoryCatalogTests : IDisposable
+{
+    private readonly ShmScope _scope = new();
+
+    [Fact]
+    public void Get_ScopedRawRegionOpenedTwice_CountsTwoHolders()
+    {
+        string name = _scope.Name("two");
+        using SharedMemory first = SharedMemory.CreateNew(name, 100);
+        using (SharedMemory second = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read))
+        {
+            SharedMemoryInfo? info = SharedMemoryCatalog.Get(name);
+
+            Assert.NotNull(info);
+            Assert.Equal(name, info.Name);
+            Assert.Equal(CliRun.PathOf(name), info.Path);
+            Assert.Equal(100, info.Size);
+            Assert.Equal(RegionFormat.Raw, info.Format);
+            Assert.Null(info.Header);
+            Assert.False(info.IsPersistent);
+            Assert.Equal(2, info.Holders);
+            Assert.False(info.IsStale);
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, info.Permissions);
+            Assert.Equal(Interop.Libc.GetEUid(), info.OwnerId);
+            Assert.Equal(Environment.UserName, info.Owner);
+        }
+
+        Assert.Equal(1, SharedMemoryCatalog.Get(name)!.Holders);
+    }
+
+    [Fact]
+    public void Get_String_DecodesHeaderAndCurrentLength()
+    {
+        string name = _scope.Name("str");
+        using SharedString slot = SharedString.CreateNew(name, capacity: 40);
+        slot.Set("abc");
+        slot.Set("hello");
+
+        SharedMemoryInfo info = SharedMemoryCatalog.Get(name)!;
+
+        Assert.Equal(RegionFormat.SharedString, info.Format);
+        SharedMemoryHeaderInfo h = info.Header!;
+        Assert.Equal(1, h.LayoutVersion);
+        Assert.Equal(2, h.KindCode);
+        Assert.Equal(40, h.PayloadSize);
+        Assert.Equal(info.Size, h.TotalSize);
+        Assert.Equal(5, h.Length);
+        Assert.Equal(2, h.Version);
+        Assert.Null(h.TypeName);
+    }
+
+    [Fact]
+    public void Get_Value_DecodesTypeNameAndVersion()
+    {
+        string name = _scope.Name("val");
+        using var value = SharedValue<Guid>.CreateNew(name, Guid.NewGuid());
+        value.Write(Guid.NewGuid());
+
+        SharedMemoryInfo info = SharedMemoryCatalog.Get(name)!;
+
+        Assert.Equal(RegionFormat.SharedValue, info.Format);
+        Assert.Equal("Guid", info.Header!.TypeName);
+        Assert.Equal(16, info.Header.PayloadSize);
+        Assert.Equal(TypeFingerprint.Of<Guid>(), info.Header.Fingerprint);
+        Assert.Equal(1, info.Header.Version);
+        Assert.Null(info.Header.Length);
+    }
+
+    [Fact]
+    public void Get_FileFromAnotherProgram_IsRawAndPersistent_AndAShortHeaderIsHarmless()
+    {
+        string foreign = _scope.Name("foreign");
+        string cut = _scope.Name("cut");
+        try
+        {
+            File.WriteAllBytes(CliRun.PathOf(foreign), "MEMSHAR"u8.ToArray()); // too short to be a header
+            using (SharedString slot = SharedString.CreateNew(cut, 16, new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent }))
+            {
+            }
+
+            byte[] header = File.ReadAllBytes(CliRun.PathOf(cut))[..64];
+            File.Delete(CliRun.PathOf(cut));
+            File.WriteAllBytes(CliRun.PathOf(cut), header); // a string header whose slots are gone
+
+            SharedMemoryInfo f = SharedMemoryCatalog.Get(foreign)!;
+            Assert.Equal(RegionFormat.Raw, f.Format);
+            Assert.True(f.IsPersistent);
+            Assert.Equal(0, f.Holders);
+            Assert.False(f.IsStale);
+
+            SharedMemoryInfo c = SharedMemoryCatalog.Get(cut)!;
+            Assert.Equal(RegionFormat.SharedString, c.Format);
+            Assert.Equal(64, c.Size);
+            Assert.True(c.Header!.TotalSize > c.Size);
+            Assert.Null(c.Header.Length);
+        }
+        finally
+        {
+            File.Delete(CliRun.PathOf(foreign));
+            File.Delete(CliRun.PathOf(cut));
+        }
+    }
+
+    [Fact]
+    public void Get_Missing_ReturnsNull_AndInvalidNameThrows()
+    {
+        Assert.Null(SharedMemoryCatalog.Get(_scope.Name("none")));
+        Assert.Throws<ArgumentException>(() => SharedMemoryCatalog.Get("a/b"));
+    }
+
+    [Fact]
+    public async Task List_SkipsSymlinksFifosDirectoriesHiddenAndInvalidNames_WithoutBlocking()
+    {
+        string link = CliRun.PathOf(_scope.Name("link"));
+        string fifo = CliRun.PathOf(_scope.Name("fifo"));
+        string dir = CliRun.PathOf(_scope.Name("dir"));
+        string hidden = CliRun.PathOf("." + _scope.Name("hidden"));
+        string invalid = CliRun.PathOf(_scope.Name("in valid"));
+        string region = _scope.Name("real");
+        try
+        {
+            File.CreateSymbolicLink(link, "/etc/passwd");
+            MakeFifo(fifo);
+            Directory.CreateDirectory(dir);
+            File.WriteAllBytes(hidden, [1]);
+            File.WriteAllBytes(invalid, [1]);
+            using SharedMemory real = SharedMemory.CreateNew(region, 8);
+
+            // A FIFO opened for reading would block until a writer comes; the catalog must never do that.
+            IReadOnlyList<SharedMemoryInfo> all = await Task.Run(SharedMemoryCatalog.List).WaitAsync(TimeSpan.FromSeconds(20));
+
+            string[] mine = all.Select(r => r.Name).Where(n => n.Contains(_scope.Prefix, StringComparison.Ordinal)).ToArray();
+            Assert.Equal([region], mine);
+            Assert.Throws<UnauthorizedAccessException>(() => SharedMemoryCatalog.Get(_scope.Name("link")));
+            Assert.Throws<IOException>(() => SharedMemoryCatalog.Get(_scope.Name("fifo")));
+            Assert.Throws<IOException>(() => SharedMemoryCatalog.Get(_scope.Name("dir")));
+        }
+        finally
+        {
+            File.Delete(link);
+            File.Delete(fifo);
+            File.Delete(hidden);
+            File.Delete(invalid);
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("1: FLOCK  ADVISORY  READ 5964 00:1b:314933 0 EOF", true, 0u, 0x1bu, 314933ul)]
+    [InlineData("2: FLOCK  ADVISORY  WRITE 77 fd:01:12 0 EOF", true, 0xfdu, 1u, 12ul)]
+    [InlineData("3: -> FLOCK  ADVISORY  WRITE 78 00:1b:314933 0 EOF", false, 0u, 0u, 0ul)] // waiting, not holding
+    [InlineData("4: POSIX  ADVISORY  WRITE 79 00:1b:314933 0 EOF", false, 0u, 0u, 0ul)]
+    [InlineData("5: OFDLCK ADVISORY  READ  -1 00:1b:314933 0 EOF", false, 0u, 0u, 0ul)]
+    [InlineData("garbage", false, 0u, 0u, 0ul)]
+    [InlineData("6: FLOCK  ADVISORY  READ 80 00:zz:1 0 EOF", false, 0u, 0u, 0ul)]
+    public void ProcLocks_ParsesOnlyGrantedFlockEntries(string line, bool expected, uint major, uint minor, ulong inode)
+    {
+        Assert.Equal(expected, ProcLocks.TryParseFlock(line, out FileId id));
+        if (expected)
+        {
+            Assert.Equal(new FileId(major, minor, inode), id);
+        }
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = Process.Start(new ProcessStartInfo("mkfifo", [path]) { UseShellExecute = false })!;
+        mkfifo.WaitForExit();
+        Assert.Equal(0, mkfifo.ExitCode);
+    }
+
+    public void Dispose() => _scope.Dispose();
+}
