@@ -96,7 +96,7 @@ public sealed unsafe class SharedEvent : IDisposable
                 state.Signaled = initialState ? 1 : 0;
             },
         };
-        SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, EventState.TotalSize, options)!;
+        SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, EventState.TotalSize, options, headerChecksSize: true)!;
         created = region.Created;
         return Wrap(region, options.WindowsGlobalNamespace);
     }
@@ -105,13 +105,16 @@ public sealed unsafe class SharedEvent : IDisposable
     public static SharedEvent CreateOrOpen(string name, EventResetMode mode = EventResetMode.AutoReset) => CreateOrOpen(name, mode, out _);
 
     /// <summary>Opens an existing event; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
-    public static SharedEvent OpenExisting(string name) =>
-        TryOpenExisting(name, out SharedEvent? e) ? e : throw new RegionNotFoundException(name);
+    public static SharedEvent OpenExisting(string name, SharedMemoryOptions? options = null) =>
+        TryOpenExisting(name, out SharedEvent? e, options) ? e : throw new RegionNotFoundException(name);
 
     /// <summary>Opens an existing event; false only if it does not exist.</summary>
-    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedEvent? sharedEvent)
+    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedEvent? sharedEvent, SharedMemoryOptions? options = null)
     {
-        sharedEvent = SharedMemory.TryOpenExisting(name, out SharedMemory? region) ? Wrap(region, false) : null;
+        options ??= SharedMemoryOptions.Default;
+        sharedEvent = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
+            ? Wrap(region, options.WindowsGlobalNamespace)
+            : null;
         return sharedEvent is not null;
     }
 

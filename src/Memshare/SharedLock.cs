@@ -76,19 +76,22 @@ public sealed unsafe class SharedLock : IDisposable
             ViewLength = null,
             Initializer = memory => RegionHeader.Write(memory, RegionKind.Lock, LockState.TotalSize, LockState.TotalSize),
         };
-        SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, LockState.TotalSize, options)!;
+        SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, LockState.TotalSize, options, headerChecksSize: true)!;
         created = region.Created;
         return Wrap(region, options.WindowsGlobalNamespace);
     }
 
     /// <summary>Opens an existing lock; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
-    public static SharedLock OpenExisting(string name) =>
-        TryOpenExisting(name, out SharedLock? l) ? l : throw new RegionNotFoundException(name);
+    public static SharedLock OpenExisting(string name, SharedMemoryOptions? options = null) =>
+        TryOpenExisting(name, out SharedLock? l, options) ? l : throw new RegionNotFoundException(name);
 
     /// <summary>Opens an existing lock; false only if it does not exist.</summary>
-    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedLock? sharedLock)
+    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedLock? sharedLock, SharedMemoryOptions? options = null)
     {
-        sharedLock = SharedMemory.TryOpenExisting(name, out SharedMemory? region) ? Wrap(region, false) : null;
+        options ??= SharedMemoryOptions.Default;
+        sharedLock = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
+            ? Wrap(region, options.WindowsGlobalNamespace)
+            : null;
         return sharedLock is not null;
     }
 

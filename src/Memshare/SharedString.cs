@@ -63,7 +63,11 @@ public sealed unsafe class SharedString : IDisposable
 
     /// <summary>Opens an existing string slot; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
     public static SharedString OpenExisting(string name, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite) =>
-        Open(name, RegionMode.OpenExisting, 0, new SharedMemoryOptions { Access = access }, out _);
+        OpenExisting(name, new SharedMemoryOptions { Access = access });
+
+    /// <summary>Opens an existing string slot with options (access, <see cref="SharedMemoryOptions.AllowOtherOwner"/>).</summary>
+    public static SharedString OpenExisting(string name, SharedMemoryOptions options) =>
+        Open(name, RegionMode.OpenExisting, 0, options, out _);
 
     /// <summary>Opens an existing string slot; false only if it does not exist.</summary>
     public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedString? slot, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite)

@@ -97,7 +97,11 @@ public sealed unsafe class SharedValue<T> : IDisposable
 
     /// <summary>Opens an existing value; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
     public static SharedValue<T> OpenExisting(string name, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite) =>
-        Open(name, RegionMode.OpenExisting, default, new SharedMemoryOptions { Access = access }, out _);
+        OpenExisting(name, new SharedMemoryOptions { Access = access });
+
+    /// <summary>Opens an existing value with options (access, <see cref="SharedMemoryOptions.AllowOtherOwner"/>).</summary>
+    public static SharedValue<T> OpenExisting(string name, SharedMemoryOptions options) =>
+        Open(name, RegionMode.OpenExisting, default, options, out _);
 
     /// <summary>Opens an existing value; false only if it does not exist.</summary>
     public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedValue<T>? value, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite)

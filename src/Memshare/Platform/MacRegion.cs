@@ -68,7 +68,14 @@ internal sealed unsafe class MacRegion : OsRegion
 
             if (request.Mode == RegionMode.CreateNew)
             {
-                throw new RegionExistsException(request.Name);
+                // A stale scoped region (all holders died) counts as absent, as it does on Linux: opening it
+                // removes it and yields null, and the loop tries to create again. A live one is a conflict.
+                MacRegion? live = TryOpenExisting(shmName, lockPath, request with { Options = request.Options with { Access = SharedMemoryAccess.Read } });
+                if (live is not null)
+                {
+                    live.Dispose();
+                    throw new RegionExistsException(request.Name);
+                }
             }
 
             if (Stopwatch.GetElapsedTime(start) > Posix.LockDeadline)

@@ -26,6 +26,14 @@ internal static class OwnerToken
             return token == Current;
         }
 
+        if (OperatingSystem.IsLinux() && !File.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/stat")
+            && Interop.Libc.Kill(pid, 0) != 0 && Marshal.GetLastPInvokeError() == Interop.Libc.EPERM)
+        {
+            // /proc hides other users' processes (hidepid): the pid exists, but its start time cannot be
+            // checked. Assume alive: stealing a live owner's lock would be far worse than waiting.
+            return true;
+        }
+
         uint? stamp = StartStamp(pid);
         return stamp is not null && stamp.Value == (uint)(token >> 32);
     }
