@@ -29,6 +29,25 @@ public sealed class ReadmeTests : IDisposable
         Assert.Equal("ready", status.Get());
     }
 
+    [Fact]
+    public async Task SyncSnippet_RunsAsWritten()
+    {
+        using SharedLock gate = SharedLock.CreateOrOpen(_scope.Name("orders.lock"));
+        using (SharedLockGuard held = gate.Acquire(TimeSpan.FromSeconds(5)))
+        {
+            if (held.PreviousOwnerDied) { /* the last owner crashed mid-update: repair first */ }
+            Assert.False(held.PreviousOwnerDied);
+            Assert.False(gate.TryAcquire(out _));
+        }
+
+        using SharedEvent ready = SharedEvent.CreateOrOpen(_scope.Name("orders.ready"), EventResetMode.AutoReset);
+        ready.Set();                                        // no system call unless someone is asleep
+        bool signalled = await ready.WaitAsync(TimeSpan.FromSeconds(1));
+
+        Assert.True(signalled);
+        Assert.False(ready.IsSet); // auto-reset: the wait consumed it
+    }
+
     public void Dispose() => _scope.Dispose();
 
     public readonly record struct Quote(double Bid, double Ask);
