@@ -79,6 +79,23 @@ internal static class SR
     internal const string LockTimeout =
         "Timed out after {1} ms waiting for the writer lock of '{0}', held by process {2}.";
 
+    internal const string ChannelCapacity =
+        "Capacity {1} for channel '{0}' is not allowed; use a power of two from 4096 to 1073741824 bytes.";
+    internal const string ChannelReaders =
+        "MaxReaders {1} for channel '{0}' is out of range; use 1 to {2}.";
+    internal const string ChannelMessageTooLarge =
+        "A message of {1} bytes is larger than channel '{0}' accepts ({2} bytes, half its capacity less a 16-byte header); nothing was written. Split the message or create the channel with a larger capacity.";
+    internal const string ChannelRoleTaken =
+        "Channel '{0}' already has a {1} (process {2}); a {3} channel allows one at a time. Close it first, or use {4}.";
+    internal const string ChannelClaimPending =
+        "Channel '{0}': commit or abandon the claimed message before claiming another.";
+    internal const string ChannelNoClaim =
+        "Channel '{0}': there is no claimed message to commit; call TryClaim first.";
+    internal const string ChannelBufferTooSmall =
+        "The buffer holds {1} bytes but the next message on channel '{0}' has {2}; the message was not consumed. Pass a buffer of at least {2} bytes (MaxMessageLength always suffices).";
+    internal const string ChannelPeekOverrun =
+        "Channel '{0}' overruns slow readers, so a message cannot be read in place (the writer may overwrite it meanwhile); use TryRead with a buffer.";
+
     internal static string Format(string format, params object?[] args) =>
         string.Format(CultureInfo.InvariantCulture, format, args);
 

@@ -1,0 +1,33 @@
+using System.Runtime.CompilerServices;
+
+namespace Memshare;
+
+/// <summary>The async loops of the channel, kept out of the unsafe writer and reader classes (C# cannot await there).</summary>
+internal static class ChannelAsync
+{
+    internal static async ValueTask WriteAsync(SharedChannelWriter writer, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    {
+        while (!writer.TryWrite(message.Span))
+        {
+            await Task.Factory.StartNew(
+                static s =>
+                {
+                    var (w, n, ct) = ((SharedChannelWriter, int, CancellationToken))s!;
+                    w.WaitForSpaceBlocking(n, ct);
+                },
+                (writer, message.Length, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
+
+    internal static async IAsyncEnumerable<byte[]> ReadAllAsync(SharedChannelReader reader, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        byte[] buffer = new byte[reader.Channel.MaxMessageLength];
+        while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (reader.TryRead(buffer, out int length))
+            {
+                yield return buffer.AsSpan(0, length).ToArray();
+            }
+        }
+    }
+}

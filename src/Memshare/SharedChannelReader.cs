@@ -1,0 +1,371 @@
+using System.Diagnostics;
+using Memshare.Layout;
+using Memshare.Sync;
+
+namespace Memshare;
+
+/// <summary>
+/// Reads messages from a <see cref="SharedChannel"/>: copy out with <see cref="TryRead"/>, or read in place with
+/// <see cref="TryPeek"/> then <see cref="Advance"/>. Not thread-safe: use one reader per thread.
+/// </summary>
+public sealed unsafe class SharedChannelReader : IDisposable
+{
+    private readonly SharedChannel _channel;
+    private readonly ChannelReaderState* _state;
+    private readonly bool _overrun;
+    private long _position;      // next record to read; published to _state->Position when a read completes
+    private uint _expected;      // sequence number of the next record, for counting overrun losses
+    private int _peekedSize = -1;
+    private bool _disposed;
+
+    internal SharedChannelReader(SharedChannel channel, int index)
+    {
+        channel.Enter();
+        try
+        {
+            _channel = channel;
+            Index = index;
+            _state = channel.Reader(index);
+            _overrun = channel.Mode == ChannelMode.Broadcast && channel.Overflow == ChannelOverflow.Overrun;
+            Attach();
+        }
+        catch
+        {
+            channel.Exit();
+            throw;
+        }
+    }
+
+    /// <summary>The channel read from.</summary>
+    public SharedChannel Channel => _channel;
+
+    /// <summary>This reader's index: its durable identity on the channel.</summary>
+    public int Index { get; }
+
+    /// <summary>Overrun broadcast channels only: messages this reader index skipped because the writer lapped it.</summary>
+    public long LostMessages => Volatile.Read(ref _state->Lost);
+
+    /// <summary>How long a blocked read spins before it sleeps (default 50 µs; zero sleeps at once).</summary>
+    public TimeSpan SpinDuration { get; set; } = SharedEvent.DefaultSpinDuration;
+
+    /// <summary>
+    /// Returns the next message in place, without consuming it; call <see cref="Advance"/> when done with it.
+    /// The span is valid until <see cref="Advance"/>. Not available on overrun channels, where the writer may
+    /// overwrite the bytes meanwhile. False if no message is waiting.
+    /// </summary>
+    public bool TryPeek(out ReadOnlySpan<byte> message)
+    {
+        ThrowIfDisposed();
+        if (_overrun)
+        {
+            throw new NotSupportedException(SR.Format(SR.ChannelPeekOverrun, _channel.Name));
+        }
+
+        RecordHeader* header = NextRecord();
+        if (header == null)
+        {
+            message = default;
+            return false;
+        }
+
+        _peekedSize = ChannelLayout.RecordSize(header->Length);
+        message = new ReadOnlySpan<byte>(header + 1, header->Length);
+        return true;
+    }
+
+    /// <summary>Consumes the message returned by <see cref="TryPeek"/>.</summary>
+    public void Advance()
+    {
+        ThrowIfDisposed();
+        if (_peekedSize < 0)
+        {
+            throw new InvalidOperationException($"Channel '{_channel.Name}': call TryPeek before Advance.");
+        }
+
+        Consume(_peekedSize);
+    }
+
+    /// <summary>
+    /// Copies the next message into <paramref name="destination"/> and consumes it; false if none is waiting.
+    /// Allocates nothing. A destination of <see cref="SharedChannel.MaxMessageLength"/> bytes always suffices.
+    /// </summary>
+    /// <exception cref="ArgumentException">The destination is too small; the message stays unread.</exception>
+    public bool TryRead(Span<byte> destination, out int length)
+    {
+        ThrowIfDisposed();
+        while (true)
+        {
+            RecordHeader* header = NextRecord();
+            if (header == null)
+            {
+                length = 0;
+                return false;
+            }
+
+            length = header->Length;
+            uint sequence = header->Sequence;
+            if (length > destination.Length)
+            {
+                throw new ArgumentException(SR.Format(SR.ChannelBufferTooSmall, _channel.Name, destination.Length, length), nameof(destination));
+            }
+
+            new ReadOnlySpan<byte>(header + 1, length).CopyTo(destination);
+            if (_overrun)
+            {
+                // Accept the copy only if the writer did not start overwriting it meanwhile (see TryClaim).
+                Interlocked.MemoryBarrier();
+                if (Volatile.Read(ref _channel.Writer->Claim) - _position > _channel.Capacity)
+                {
+                    continue;
+                }
+
+                CountLost(sequence);
+            }
+
+            Consume(ChannelLayout.RecordSize(length));
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeout"/> until a message is waiting. False on timeout, or when the channel is
+    /// complete and drained (check <see cref="SharedChannel.IsCompleted"/>).
+    /// </summary>
+    public bool WaitToRead(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (NextRecord() != null)
+        {
+            return true;
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        long spinTicks = (long)(SpinDuration.TotalSeconds * Stopwatch.Frequency);
+        long timeoutMs = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)timeout.TotalMilliseconds;
+        if (timeoutMs >= 0)
+        {
+            spinTicks = Math.Min(spinTicks, timeoutMs * Stopwatch.Frequency / 1000);
+        }
+
+        while (Stopwatch.GetTimestamp() - start < spinTicks)
+        {
+            Thread.SpinWait(10);
+            if (NextRecord() != null)
+            {
+                return true;
+            }
+        }
+
+        WaitWord* w = _channel.Wait(ChannelLayout.DataWaitLine);
+        using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((SharedChannel)s!).WakeReaders(all: true), _channel)
+            : default;
+        while (true)
+        {
+            int seq = Volatile.Read(ref w->Seq);
+            Interlocked.Increment(ref w->Waiters); // full fence: pairs with the writer's position exchange
+            try
+            {
+                if (NextRecord() != null)
+                {
+                    return true;
+                }
+
+                if (_channel.IsCompleted)
+                {
+                    return false;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                long remaining = timeoutMs < 0 ? -1 : Math.Max(0, timeoutMs - (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                if (remaining == 0)
+                {
+                    return false;
+                }
+
+                _channel.DataWait.Wait(seq, (int)(remaining < 0 ? 100 : Math.Min(remaining, 100)));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref w->Waiters);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until a message is waiting (true) or the channel is complete and drained (false). Completes
+    /// synchronously when a message is already there.
+    /// </summary>
+    public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<bool>(cancellationToken);
+        }
+
+        if (NextRecord() != null)
+        {
+            return new ValueTask<bool>(true);
+        }
+
+        return new ValueTask<bool>(Task.Factory.StartNew(
+            static s =>
+            {
+                var (self, ct) = ((SharedChannelReader, CancellationToken))s!;
+                return self.WaitToRead(Timeout.InfiniteTimeSpan, ct);
+            },
+            (this, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+    }
+
+    /// <summary>Every message until the channel is complete and drained, each copied into a new array.</summary>
+    public IAsyncEnumerable<byte[]> ReadAllAsync(CancellationToken cancellationToken = default) => ChannelAsync.ReadAllAsync(this, cancellationToken);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"SharedChannelReader '{_channel.Name}' #{Index}";
+
+    /// <summary>
+    /// Releases this reader index; its position stays, so a reader that attaches the same index later resumes
+    /// here (and, on a broadcast channel, keeps holding back the writer until <see cref="Detach"/>).
+    /// </summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        Interlocked.CompareExchange(ref _state->Owner, 0, OwnerToken.Current);
+        _channel.Exit();
+    }
+
+    /// <summary>Broadcast only: stops holding back the writer and closes; a later reader at this index starts afresh.</summary>
+    public void Detach()
+    {
+        ThrowIfDisposed();
+        Volatile.Write(ref _state->Attached, 0);
+        if (Volatile.Read(ref _channel.Wait(ChannelLayout.SpaceWaitLine)->Waiters) != 0)
+        {
+            _channel.WakeWriters();
+        }
+
+        Dispose();
+    }
+
+    /// <summary>The committed record at our position (skipping padding), or null if the next one is not committed.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private RecordHeader* NextRecord()
+    {
+        while (true)
+        {
+            if (_overrun && Volatile.Read(ref _channel.Writer->Claim) - _position > _channel.Capacity)
+            {
+                CatchUp();
+            }
+
+            long offset = _position & _channel.Mask;
+            RecordHeader* header = (RecordHeader*)(_channel.Data + offset);
+            if (Volatile.Read(ref header->Tag) != ((ulong)_position ^ _channel.Salt))
+            {
+                return null; // not committed yet (or an older lap's bytes)
+            }
+
+            int length = header->Length;
+            if (length == ChannelLayout.PaddingLength)
+            {
+                _position += _channel.Capacity - offset;
+                continue;
+            }
+
+            if ((uint)length > (uint)_channel.MaxMessageLength || offset + ChannelLayout.RecordSize(length) > _channel.Capacity)
+            {
+                if (_overrun)
+                {
+                    continue; // overwritten while we looked; the claim check above catches up
+                }
+
+                _channel.ThrowCorrupt($"record at position {_position} has length {length}");
+            }
+
+            return header;
+        }
+    }
+
+    private void Consume(int recordSize)
+    {
+        _peekedSize = -1;
+        _position += recordSize;
+        _expected++;
+        Interlocked.Exchange(ref _state->Position, _position); // full fence: published before we look for sleepers
+        if (!_overrun && Volatile.Read(ref _channel.Wait(ChannelLayout.SpaceWaitLine)->Waiters) != 0)
+        {
+            _channel.WakeWriters();
+        }
+    }
+
+    /// <summary>Overrun: the writer lapped us; jump to the newest record.</summary>
+    private void CatchUp()
+    {
+        long latest = Volatile.Read(ref _channel.Writer->Latest);
+        _position = Math.Max(latest, _position);
+    }
+
+    private void CountLost(uint sequence)
+    {
+        uint lost = sequence - _expected;
+        if (lost != 0 && lost < int.MaxValue)
+        {
+            Interlocked.Add(ref _state->Lost, lost);
+        }
+
+        _expected = sequence;
+    }
+
+    /// <summary>Claims this reader index and loads its position, checking everything another process wrote.</summary>
+    private void Attach()
+    {
+        ulong owner = Volatile.Read(ref _state->Owner);
+        if (Interlocked.CompareExchange(ref _state->Owner, OwnerToken.Current, 0) != 0)
+        {
+            if (owner == OwnerToken.Current || OwnerToken.IsAlive(owner)
+                || Interlocked.CompareExchange(ref _state->Owner, OwnerToken.Current, owner) != owner)
+            {
+                throw new InvalidOperationException(SR.Format(SR.ChannelRoleTaken, _channel.Name, $"reader {Index}", OwnerToken.Pid(owner),
+                    _channel.Mode == ChannelMode.Broadcast ? "broadcast reader index of a" : "single-reader",
+                    _channel.Mode == ChannelMode.Broadcast ? "another reader index" : "ChannelMode.Broadcast for several readers"));
+            }
+        }
+
+        long tail = Volatile.Read(ref _channel.Writer->Position);
+        if (_channel.Mode == ChannelMode.Broadcast && Volatile.Read(ref _state->Attached) == 0)
+        {
+            // A new broadcast reader starts with the next message.
+            Volatile.Write(ref _state->Position, tail);
+            Volatile.Write(ref _state->Lost, 0);
+            Volatile.Write(ref _state->Attached, 1);
+        }
+
+        long position = Volatile.Read(ref _state->Position);
+        if (position < 0 || (position & (ChannelLayout.RecordAlignment - 1)) != 0 || position > tail
+            || (!_overrun && tail - position > _channel.Capacity))
+        {
+            Interlocked.CompareExchange(ref _state->Owner, 0, OwnerToken.Current);
+            _channel.ThrowCorrupt($"reader {Index} position {position} is not within the ring behind writer position {tail}");
+        }
+
+        _position = position;
+        RecordHeader* header = (RecordHeader*)(_channel.Data + (position & _channel.Mask));
+        _expected = Volatile.Read(ref header->Tag) == ((ulong)position ^ _channel.Salt)
+            ? header->Sequence
+            : (uint)Volatile.Read(ref _channel.Writer->Messages);
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(this);
+        }
+    }
+}

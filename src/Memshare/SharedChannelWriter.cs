@@ -1,0 +1,461 @@
+using System.Diagnostics;
+using Memshare.Layout;
+using Memshare.Sync;
+
+namespace Memshare;
+
+/// <summary>
+/// Writes messages to a <see cref="SharedChannel"/>: copy in with <see cref="TryWrite(ReadOnlySpan{byte})"/>, or write in place with
+/// <see cref="TryClaim"/> then <see cref="Commit()"/>. Not thread-safe: use one writer per thread.
+/// </summary>
+public sealed unsafe class SharedChannelWriter : IDisposable
+{
+    private readonly SharedChannel _channel;
+    private readonly bool _multi;
+    private readonly bool _overrun;
+    private long _tail;          // next record position (authoritative while this writer holds the role)
+    private long _sequence;      // next record's sequence number
+    private long _cachedHead;    // the slowest reader's position, refreshed only when space seems short
+    private long _claimPosition = -1;
+    private int _claimLength;
+    private bool _disposed;
+
+    internal SharedChannelWriter(SharedChannel channel)
+    {
+        channel.Enter();
+        try
+        {
+            _channel = channel;
+            _multi = channel.Mode == ChannelMode.MultiProducer;
+            _overrun = channel.Mode == ChannelMode.Broadcast && channel.Overflow == ChannelOverflow.Overrun;
+            if (!_multi)
+            {
+                if (!TakeRole(wait: false))
+                {
+                    ulong owner = Volatile.Read(ref *channel.WriterLock);
+                    throw new InvalidOperationException(SR.Format(SR.ChannelRoleTaken, channel.Name, "writer", OwnerToken.Pid(owner),
+                        channel.Mode == ChannelMode.Broadcast ? "broadcast" : "single-producer", "ChannelMode.MultiProducer for several writers"));
+                }
+
+                Volatile.Write(ref channel.Writer->Completed, 0);
+            }
+        }
+        catch
+        {
+            channel.Exit();
+            throw;
+        }
+    }
+
+    /// <summary>The channel written to.</summary>
+    public SharedChannel Channel => _channel;
+
+    /// <summary>How long a blocked write spins before it sleeps (default 50 µs; zero sleeps at once).</summary>
+    public TimeSpan SpinDuration { get; set; } = SharedEvent.DefaultSpinDuration;
+
+    /// <summary>Copies <paramref name="message"/> into the channel; false if there is no room now. Allocates nothing.</summary>
+    /// <exception cref="ArgumentException">The message is larger than <see cref="SharedChannel.MaxMessageLength"/>; nothing was written.</exception>
+    public bool TryWrite(ReadOnlySpan<byte> message)
+    {
+        if (!TryClaim(message.Length, out Span<byte> buffer))
+        {
+            return false;
+        }
+
+        message.CopyTo(buffer);
+        Commit();
+        return true;
+    }
+
+    /// <summary>
+    /// Reserves room for a message of <paramref name="length"/> bytes and returns it to fill in place; nothing is
+    /// visible to readers until <see cref="Commit()"/>. False if there is no room now.
+    /// </summary>
+    public bool TryClaim(int length, out Span<byte> buffer)
+    {
+        ThrowIfDisposed();
+        if ((uint)length > (uint)_channel.MaxMessageLength)
+        {
+            ThrowTooLarge(length);
+        }
+
+        if (_claimPosition >= 0)
+        {
+            throw new InvalidOperationException(SR.Format(SR.ChannelClaimPending, _channel.Name));
+        }
+
+        if (_multi)
+        {
+            TakeRole(wait: true);
+        }
+
+        int size = ChannelLayout.RecordSize(length);
+        long capacity = _channel.Capacity;
+        long offset = _tail & _channel.Mask;
+        long padding = capacity - offset < size ? capacity - offset : 0;
+        long end = _tail + padding + size;
+        if (_overrun)
+        {
+            // Tell readers which bytes may change under them before changing any (see SharedChannelReader).
+            Volatile.Write(ref _channel.Writer->Claim, end);
+            Interlocked.MemoryBarrier();
+        }
+        else if (end - _cachedHead > capacity && end - (_cachedHead = SlowestReader()) > capacity)
+        {
+            if (_multi)
+            {
+                ReleaseRole();
+            }
+
+            buffer = default;
+            return false;
+        }
+
+        if (padding > 0)
+        {
+            RecordHeader* pad = (RecordHeader*)(_channel.Data + offset);
+            pad->Length = ChannelLayout.PaddingLength;
+            pad->Sequence = (uint)_sequence;
+            Volatile.Write(ref pad->Tag, (ulong)_tail ^ _channel.Salt);
+            _tail += padding;
+            offset = 0;
+        }
+
+        RecordHeader* header = (RecordHeader*)(_channel.Data + offset);
+        header->Length = length;
+        header->Sequence = (uint)_sequence;
+        _claimPosition = _tail;
+        _claimLength = length;
+        buffer = new Span<byte>(header + 1, length);
+        return true;
+    }
+
+    /// <summary>Publishes the claimed message: readers see all of it or none of it.</summary>
+    public void Commit()
+    {
+        ThrowIfDisposed();
+        long position = _claimPosition;
+        if (position < 0)
+        {
+            throw new InvalidOperationException(SR.Format(SR.ChannelNoClaim, _channel.Name));
+        }
+
+        RecordHeader* header = (RecordHeader*)(_channel.Data + (position & _channel.Mask));
+        Volatile.Write(ref header->Tag, (ulong)position ^ _channel.Salt); // the commit: pairs with the reader's tag load
+        _tail = position + ChannelLayout.RecordSize(_claimLength);
+        _sequence++;
+        _claimPosition = -1;
+        Publish(position);
+    }
+
+    /// <summary>Publishes only the first <paramref name="length"/> bytes of the claimed buffer.</summary>
+    public void Commit(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _claimLength);
+        if (_claimPosition >= 0)
+        {
+            ((RecordHeader*)(_channel.Data + (_claimPosition & _channel.Mask)))->Length = length;
+            _claimLength = length;
+        }
+
+        Commit();
+    }
+
+    /// <summary>Drops the claimed message without publishing it.</summary>
+    public void Abandon()
+    {
+        if (_claimPosition < 0)
+        {
+            return;
+        }
+
+        _claimPosition = -1;
+        Volatile.Write(ref _channel.Writer->Position, _tail); // a padding record may have been committed
+        if (_multi)
+        {
+            ReleaseRole();
+        }
+    }
+
+    /// <summary>Writes <paramref name="message"/>, waiting for room up to <paramref name="timeout"/>; false on timeout.</summary>
+    public bool TryWrite(ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        if (TryWrite(message))
+        {
+            return true;
+        }
+
+        long start = Stopwatch.GetTimestamp();
+        while (true)
+        {
+            long remaining = Remaining(start, timeout);
+            if (remaining == 0 || !WaitForSpace(message.Length, remaining, cancellationToken))
+            {
+                return false;
+            }
+
+            if (TryWrite(message))
+            {
+                return true;
+            }
+        }
+    }
+
+    /// <summary>Writes <paramref name="message"/>, waiting for room as long as it takes.</summary>
+    public void Write(ReadOnlySpan<byte> message, CancellationToken cancellationToken = default) =>
+        _ = TryWrite(message, Timeout.InfiniteTimeSpan, cancellationToken);
+
+    /// <summary>
+    /// Writes <paramref name="message"/>, waiting asynchronously for room. Completes synchronously when there is
+    /// room; otherwise waits without blocking the caller's thread.
+    /// </summary>
+    public ValueTask WriteAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
+    {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled(cancellationToken);
+        }
+
+        return TryWrite(message.Span) ? ValueTask.CompletedTask : WriteSlowAsync(message, cancellationToken);
+    }
+
+    /// <summary>
+    /// Marks the channel complete: once readers have drained it, <see cref="SharedChannelReader.WaitToReadAsync"/>
+    /// returns false. A writer that attaches later clears the mark.
+    /// </summary>
+    public void Complete()
+    {
+        ThrowIfDisposed();
+        Interlocked.Exchange(ref _channel.Writer->Completed, 1);
+        _channel.WakeReaders(all: true);
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"SharedChannelWriter '{_channel.Name}'";
+
+    /// <summary>Abandons any claim, gives up the writer role and detaches from the channel.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        Abandon();
+        if (!_multi)
+        {
+            ReleaseRole();
+        }
+
+        _disposed = true;
+        _channel.Exit();
+    }
+
+    private void Publish(long recordPosition)
+    {
+        ChannelWriterState* w = _channel.Writer;
+        w->Messages = _sequence;
+        w->Latest = recordPosition;
+        Interlocked.Exchange(ref w->Position, _tail); // full fence: the commit is visible before we look for sleepers
+        if (_multi)
+        {
+            ReleaseRole();
+        }
+
+        if (Volatile.Read(ref _channel.Wait(ChannelLayout.DataWaitLine)->Waiters) != 0)
+        {
+            _channel.WakeReaders(all: _channel.Mode == ChannelMode.Broadcast);
+        }
+    }
+
+    /// <summary>Takes the writer lock (waiting if asked), recovering it from a dead owner, and syncs the tail.</summary>
+    private bool TakeRole(bool wait)
+    {
+        ref ulong word = ref *_channel.WriterLock;
+        bool recovered = false;
+        if (Interlocked.CompareExchange(ref word, OwnerToken.Current, 0) != 0)
+        {
+            if (!wait)
+            {
+                ulong owner = Volatile.Read(ref word);
+                if (owner == OwnerToken.Current || OwnerToken.IsAlive(owner)
+                    || Interlocked.CompareExchange(ref word, OwnerToken.Current, owner) != owner)
+                {
+                    return false;
+                }
+
+                recovered = true;
+            }
+            else
+            {
+                recovered = RobustLock.Acquire(ref word, _channel.Name);
+            }
+        }
+
+        if (recovered)
+        {
+            Interlocked.Increment(ref *(_channel.WriterLock + 1));
+        }
+
+        SyncTail();
+        return true;
+    }
+
+    private void ReleaseRole() => RobustLock.Release(ref *_channel.WriterLock);
+
+    /// <summary>
+    /// Reads the committed tail and moves past records that a writer which died committed without publishing
+    /// the tail. Checks every value read, since another process wrote it.
+    /// </summary>
+    private void SyncTail()
+    {
+        ChannelWriterState* w = _channel.Writer;
+        long tail = Volatile.Read(ref w->Position);
+        long sequence = Volatile.Read(ref w->Messages);
+        if (tail < 0 || (tail & (ChannelLayout.RecordAlignment - 1)) != 0 || sequence < 0)
+        {
+            _channel.ThrowCorrupt($"writer position {tail} or message count {sequence} is invalid");
+        }
+
+        long capacity = _channel.Capacity;
+        for (int scanned = 0; scanned < capacity / ChannelLayout.RecordAlignment; scanned++)
+        {
+            long offset = tail & _channel.Mask;
+            RecordHeader* header = (RecordHeader*)(_channel.Data + offset);
+            if (Volatile.Read(ref header->Tag) != ((ulong)tail ^ _channel.Salt))
+            {
+                break;
+            }
+
+            int length = header->Length;
+            if (length == ChannelLayout.PaddingLength)
+            {
+                tail += capacity - offset;
+                continue;
+            }
+
+            if ((uint)length > (uint)_channel.MaxMessageLength || offset + ChannelLayout.RecordSize(length) > capacity)
+            {
+                _channel.ThrowCorrupt($"record at position {tail} has length {length}");
+            }
+
+            sequence = (long)header->Sequence + 1 + (sequence & ~0xFFFF_FFFFL);
+            tail += ChannelLayout.RecordSize(length);
+        }
+
+        _tail = tail;
+        _sequence = sequence;
+        _cachedHead = _overrun ? tail : SlowestReader();
+        Volatile.Write(ref w->Messages, sequence);
+        Volatile.Write(ref w->Position, tail);
+    }
+
+    /// <summary>The position no write may pass: the slowest attached reader, checked against the tail.</summary>
+    private long SlowestReader()
+    {
+        long head = _tail;
+        for (int i = 0; i < _channel.MaxReaders; i++)
+        {
+            ChannelReaderState* r = _channel.Reader(i);
+            if (_channel.Mode == ChannelMode.Broadcast && Volatile.Read(ref r->Attached) == 0)
+            {
+                continue;
+            }
+
+            long p = Volatile.Read(ref r->Position);
+            if (p > _tail || _tail - p > _channel.Capacity)
+            {
+                _channel.ThrowCorrupt($"reader {i} position {p} is outside the ring behind writer position {_tail}");
+            }
+
+            head = Math.Min(head, p);
+        }
+
+        return head;
+    }
+
+    private bool WaitForSpace(int length, long timeoutMs, CancellationToken cancellationToken)
+    {
+        long start = Stopwatch.GetTimestamp();
+        long spinTicks = (long)(SpinDuration.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() - start < spinTicks)
+        {
+            Thread.SpinWait(10);
+            if (HasSpace(length))
+            {
+                return true;
+            }
+        }
+
+        WaitWord* w = _channel.Wait(ChannelLayout.SpaceWaitLine);
+        using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(static s => ((SharedChannel)s!).WakeWriters(), _channel)
+            : default;
+        while (true)
+        {
+            int seq = Volatile.Read(ref w->Seq);
+            Interlocked.Increment(ref w->Waiters); // full fence: pairs with the reader's position exchange
+            try
+            {
+                if (HasSpace(length))
+                {
+                    return true;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                long remaining = timeoutMs < 0 ? -1 : Math.Max(0, timeoutMs - (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                if (remaining == 0)
+                {
+                    return false;
+                }
+
+                _channel.SpaceWait.Wait(seq, (int)(remaining < 0 ? 100 : Math.Min(remaining, 100)));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref w->Waiters);
+            }
+        }
+    }
+
+    private bool HasSpace(int length)
+    {
+        if (_multi)
+        {
+            return true; // the next TryClaim takes the lock and decides
+        }
+
+        long offset = _tail & _channel.Mask;
+        int size = ChannelLayout.RecordSize(length);
+        long padding = _channel.Capacity - offset < size ? _channel.Capacity - offset : 0;
+        return _tail + padding + size - (_cachedHead = SlowestReader()) <= _channel.Capacity;
+    }
+
+    private ValueTask WriteSlowAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
+        ChannelAsync.WriteAsync(this, message, cancellationToken);
+
+    /// <summary>Blocks until there may be room for <paramref name="length"/> bytes; for <see cref="ChannelAsync"/>.</summary>
+    internal void WaitForSpaceBlocking(int length, CancellationToken cancellationToken) => WaitForSpace(length, -1, cancellationToken);
+
+    private static long Remaining(long start, TimeSpan timeout)
+    {
+        if (timeout == Timeout.InfiniteTimeSpan)
+        {
+            return -1;
+        }
+
+        return Math.Max(0, (long)(timeout - Stopwatch.GetElapsedTime(start)).TotalMilliseconds);
+    }
+
+    private void ThrowTooLarge(int length) =>
+        throw new ArgumentException(SR.Format(SR.ChannelMessageTooLarge, _channel.Name, length, _channel.MaxMessageLength), nameof(length));
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(this);
+        }
+    }
+}
