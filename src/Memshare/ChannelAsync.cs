@@ -9,13 +9,7 @@ internal static class ChannelAsync
     {
         while (!writer.TryWrite(message.Span))
         {
-            await Task.Factory.StartNew(
-                static s =>
-                {
-                    var (w, n, ct) = ((SharedChannelWriter, int, CancellationToken))s!;
-                    w.WaitForSpaceBlocking(n, ct);
-                },
-                (writer, message.Length, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default).ConfigureAwait(false);
+            _ = await writer.WaitForSpaceAsync(message.Length, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -194,7 +194,7 @@ public sealed unsafe class SharedChannelReader : IDisposable
 
     /// <summary>
     /// Waits until a message is waiting (true) or the channel is complete and drained (false). Completes
-    /// synchronously when a message is already there.
+    /// synchronously when a message is already there; otherwise blocks no thread of the caller's.
     /// </summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
     {
@@ -209,13 +209,13 @@ public sealed unsafe class SharedChannelReader : IDisposable
             return new ValueTask<bool>(true);
         }
 
-        return new ValueTask<bool>(Task.Factory.StartNew(
-            static s =>
-            {
-                var (self, ct) = ((SharedChannelReader, CancellationToken))s!;
-                return self.WaitToRead(Timeout.InfiniteTimeSpan, ct);
-            },
-            (this, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        if (_channel.IsCompleted)
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        _channel.Enter(); // the wait keeps the mapping alive until it ends
+        return new ValueTask<bool>(AsyncWaitHub.WaitAsync(new AsyncWait(this), -1, cancellationToken));
     }
 
     /// <summary>Every message until the channel is complete and drained, each copied into a new array.</summary>
@@ -251,6 +251,22 @@ public sealed unsafe class SharedChannelReader : IDisposable
         }
 
         Dispose();
+    }
+
+    /// <summary>An async wait for the next message, for <see cref="AsyncWaitHub"/>.</summary>
+    private sealed class AsyncWait(SharedChannelReader reader) : IAsyncWaitSource
+    {
+        public int* SeqWord => &reader._channel.Wait(ChannelLayout.DataWaitLine)->Seq;
+
+        public int* WaitersWord => &reader._channel.Wait(ChannelLayout.DataWaitLine)->Waiters;
+
+        public AsyncWaitPoll Poll() =>
+            reader._disposed ? AsyncWaitPoll.Closed
+            : reader.NextRecord() != null ? AsyncWaitPoll.Ready
+            : reader._channel.IsCompleted && reader.NextRecord() == null ? AsyncWaitPoll.Finished
+            : AsyncWaitPoll.NotReady;
+
+        public void ReleaseWait() => reader._channel.Exit();
     }
 
     /// <summary>The committed record at our position (skipping padding), or null if the next one is not committed.</summary>

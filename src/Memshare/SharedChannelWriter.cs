@@ -208,7 +208,7 @@ public sealed unsafe class SharedChannelWriter : IDisposable
 
     /// <summary>
     /// Writes <paramref name="message"/>, waiting asynchronously for room. Completes synchronously when there is
-    /// room; otherwise waits without blocking the caller's thread.
+    /// room; otherwise blocks no thread of the caller's.
     /// </summary>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken = default)
     {
@@ -423,7 +423,8 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     {
         if (_multi)
         {
-            return true; // the next TryClaim takes the lock and decides
+            // Another writer may own the tail: judge from the shared one (TryClaim decides under the lock).
+            _tail = Volatile.Read(ref _channel.Writer->Position);
         }
 
         long offset = _tail & _channel.Mask;
@@ -435,8 +436,25 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     private ValueTask WriteSlowAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>
         ChannelAsync.WriteAsync(this, message, cancellationToken);
 
-    /// <summary>Blocks until there may be room for <paramref name="length"/> bytes; for <see cref="ChannelAsync"/>.</summary>
-    internal void WaitForSpaceBlocking(int length, CancellationToken cancellationToken) => WaitForSpace(length, -1, cancellationToken);
+    /// <summary>Waits without a thread until there may be room for <paramref name="length"/> bytes.</summary>
+    internal Task<bool> WaitForSpaceAsync(int length, CancellationToken cancellationToken)
+    {
+        _channel.Enter(); // the wait keeps the mapping alive until it ends
+        return AsyncWaitHub.WaitAsync(new AsyncWait(this, length), -1, cancellationToken);
+    }
+
+    /// <summary>An async wait for room, for <see cref="AsyncWaitHub"/>.</summary>
+    private sealed class AsyncWait(SharedChannelWriter writer, int length) : IAsyncWaitSource
+    {
+        public int* SeqWord => &writer._channel.Wait(ChannelLayout.SpaceWaitLine)->Seq;
+
+        public int* WaitersWord => &writer._channel.Wait(ChannelLayout.SpaceWaitLine)->Waiters;
+
+        public AsyncWaitPoll Poll() =>
+            writer._disposed ? AsyncWaitPoll.Closed : writer.HasSpace(length) ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady;
+
+        public void ReleaseWait() => writer._channel.Exit();
+    }
 
     private static long Remaining(long start, TimeSpan timeout)
     {

@@ -178,12 +178,19 @@ public sealed unsafe class SharedEvent : IDisposable
     }
 
     /// <summary>
-    /// Waits asynchronously up to <paramref name="timeout"/>. Completes synchronously when the event is already
-    /// set; otherwise the wait runs on a dedicated thread (not the thread pool).
+    /// Waits asynchronously up to <paramref name="timeout"/>; true if the event was set (and, auto-reset, consumed
+    /// by this call), false on timeout. Completes synchronously when the event is already set; otherwise no thread
+    /// of the caller's is blocked (on Linux one background thread per process sleeps on every pending wait).
     /// </summary>
     public ValueTask<bool> WaitAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         ThrowIfDisposed();
+        long timeoutMs = (long)timeout.TotalMilliseconds;
+        if (timeoutMs < -1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "Use a non-negative timeout or Timeout.InfiniteTimeSpan.");
+        }
+
         if (cancellationToken.IsCancellationRequested)
         {
             return ValueTask.FromCanceled<bool>(cancellationToken);
@@ -194,13 +201,17 @@ public sealed unsafe class SharedEvent : IDisposable
             return new ValueTask<bool>(true);
         }
 
-        return new ValueTask<bool>(Task.Factory.StartNew(
-            static s =>
-            {
-                var (self, t, ct) = ((SharedEvent, TimeSpan, CancellationToken))s!;
-                return self.Wait(t, ct);
-            },
-            (this, timeout, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default));
+        if (timeoutMs == 0)
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        if (!_uses.TryEnter())
+        {
+            ThrowHelper.ThrowObjectDisposed(this);
+        }
+
+        return new ValueTask<bool>(AsyncWaitHub.WaitAsync(new AsyncWait(this), timeoutMs, cancellationToken));
     }
 
     /// <summary>Waits asynchronously until the event is set.</summary>
@@ -282,6 +293,19 @@ public sealed unsafe class SharedEvent : IDisposable
     {
         Interlocked.Increment(ref _state->Generation);
         _channel.Wake(Math.Max(1, Volatile.Read(ref _state->Waiters)));
+    }
+
+    /// <summary>An async wait on this event, for <see cref="AsyncWaitHub"/>; holds a use until it ends.</summary>
+    private sealed class AsyncWait(SharedEvent owner) : IAsyncWaitSource
+    {
+        public int* SeqWord => &owner._state->Generation;
+
+        public int* WaitersWord => &owner._state->Waiters;
+
+        public AsyncWaitPoll Poll() =>
+            owner._uses.IsClosing ? AsyncWaitPoll.Closed : owner.TryConsume() ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady;
+
+        public void ReleaseWait() => owner._uses.Exit();
     }
 
     private static SharedEvent Wrap(SharedMemory region, bool globalNamespace)
