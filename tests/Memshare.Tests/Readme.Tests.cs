@@ -48,6 +48,23 @@ public sealed class ReadmeTests : IDisposable
         Assert.False(ready.IsSet); // auto-reset: the wait consumed it
     }
 
+    [Fact]
+    public async Task ChannelSnippet_RunsAsWritten()
+    {
+        using SharedChannel channel = SharedChannel.CreateOrOpen(_scope.Name("ticks"), new SharedChannelOptions { Capacity = 1 << 20 });
+        using SharedChannelWriter writer = channel.CreateWriter();      // in the producer process
+        writer.TryWrite("hello"u8);                                     // false if full; WriteAsync waits for room
+        if (writer.TryClaim(64, out Span<byte> slot)) { slot.Fill(1); writer.Commit(); }   // write in place
+
+        using SharedChannelReader reader = channel.CreateReader();      // in the consumer process
+        await reader.WaitToReadAsync();
+        if (reader.TryPeek(out ReadOnlySpan<byte> message)) { Assert.Equal("hello"u8.ToArray(), message.ToArray()); reader.Advance(); }
+
+        Assert.True(reader.TryRead(new byte[64], out int length));
+        Assert.Equal(64, length);
+        Assert.False(reader.TryRead(new byte[64], out _));
+    }
+
     public void Dispose() => _scope.Dispose();
 
     public readonly record struct Quote(double Bid, double Ask);
