@@ -4,6 +4,10 @@ namespace Memshare.Cli;
 /// The exit codes of <c>memshare</c>, and the one mapping from exceptions to them. Every error reaches the user
 /// as a single <c>memshare: MESSAGE</c> line on stderr.
 /// </summary>
+/// <remarks>
+/// Once <c>memshare lock</c> has run its command, it exits with the command's own code instead (128 + N if signal
+/// N killed it); the codes here are for what happens before the command runs.
+/// </remarks>
 internal static class ExitCodes
 {
     public const int Success = 0;
@@ -20,6 +24,18 @@ internal static class ExitCodes
 
     public const int AccessDenied = 5;
 
+    /// <summary>A <c>--timeout</c> passed: the lock stayed held, or the event was not set.</summary>
+    public const int TimedOut = 6;
+
+    /// <summary><c>lock</c>: the command exists but could not be run (not executable, permission denied), as in a shell.</summary>
+    public const int CommandNotExecutable = 126;
+
+    /// <summary><c>lock</c>: the command was not found, as in a shell.</summary>
+    public const int CommandNotFound = 127;
+
+    /// <summary>A wait interrupted by signal N exits with <c>128 + N</c>: 130 for SIGINT (Ctrl+C), 143 for SIGTERM, as in a shell.</summary>
+    public const int InterruptedBase = 128;
+
     /// <summary>The exit code for a failure.</summary>
     public static int For(Exception error) => error switch
     {
@@ -27,6 +43,10 @@ internal static class ExitCodes
         RegionExistsException => AlreadyExists,
         UnauthorizedAccessException => AccessDenied,
         ArgumentException => InvalidArguments,
+        TimeoutException => TimedOut,
+        CommandNotStartedException { NotFound: true } => CommandNotFound,
+        CommandNotStartedException => CommandNotExecutable,
+        InterruptedBySignalException interrupted => InterruptedBase + interrupted.Signal,
         _ => Failure,
     };
 
@@ -65,6 +85,7 @@ internal static class ExitCodes
         }
 
         return error is IOException or UnauthorizedAccessException or InvalidOperationException or PlatformNotSupportedException
+            or TimeoutException or CommandNotStartedException or InterruptedBySignalException
             ? message
             : $"unexpected {error.GetType().FullName}: {message}";
     }

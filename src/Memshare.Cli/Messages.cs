@@ -27,6 +27,28 @@ internal static class Messages
         "The demo's child process exited with code {0} instead of 0; see its message above.";
     public const string DemoRegionLeft =
         "Region '{0}' still exists after its last holder closed it, but it is scoped and should have gone. Remove it with 'memshare rm {0}' and report this as a bug.";
+    public const string BadTimeout =
+        "--timeout '{0}' is not a duration; give a number of seconds such as '5' or '0.5', or a number with a unit: '500ms', '5s', '2m'.";
+    public const string LockTimedOut =
+        "Lock '{0}' is still held by {1} after {2}; the command was not run. Wait longer with --timeout, or leave it out to wait as long as it takes.";
+    public const string LockOwnerProcess = "process {0}";
+    public const string LockOwnerUnknown = "another process";
+    public const string PreviousOwnerDied =
+        "previous owner of lock '{0}' died while holding it; acquired anyway";
+    public const string CommandNotStarted =
+        "Cannot run '{0}': {1}. Nothing ran under lock '{2}'; {3}";
+    public const string CommandNotFoundHint = "check the command's name and PATH.";
+    public const string CommandNotExecutableHint = "check that it is an executable file you may run.";
+    public const string InterruptedWaitingForLock =
+        "Interrupted by {0} while waiting for lock '{1}'; the command was not run.";
+    public const string InterruptedWaitingForEvent =
+        "Interrupted by {0} while waiting for event '{1}'.";
+    public const string WaitTimedOut =
+        "Event '{0}' was not set within {1}.";
+    public const string ManualIgnored =
+        "event '{0}' already exists as auto-reset, and an event keeps the mode it was created with; --manual applies only when creating it. Remove it ('memshare rm {0}') to recreate it as manual-reset.";
+    public const string NotifyFailed =
+        "The notify demo failed (code {0}): a notification did not arrive or a renderer did not exit 0; see the lines above.";
 
     public static string Format(string format, params object?[] args) =>
         string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args);

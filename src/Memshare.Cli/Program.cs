@@ -10,7 +10,8 @@ internal static class Program
 {
     private static int Main(string[] args)
     {
-        ParseResult parse = CreateRootCommand().Parse(args);
+        // No response files: '@word' is an ordinary argument ('set NAME @alice', 'lock NAME echo @x'), never a file to read.
+        ParseResult parse = CreateRootCommand().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Action is ParseErrorAction)
         {
             return ReportParseErrors(parse);
@@ -28,10 +29,11 @@ internal static class Program
     }
 
     internal static RootCommand CreateRootCommand() =>
-        new("Create, inspect, read, write and remove named shared memory regions. Exit codes: 0 ok, 1 other failure, 2 invalid arguments, 3 region not found, 4 region already exists, 5 access denied.")
+        new("Create, inspect, read, write and remove named shared memory regions, and use named locks and events across processes. Exit codes: 0 ok, 1 other failure, 2 invalid arguments, 3 region not found, 4 region already exists, 5 access denied, 6 timed out; 'lock' exits with its command's code (127 not found, 126 cannot run); 128+N when signal N interrupts a wait (130 Ctrl+C, 143 SIGTERM).")
         {
             DemoCommand.Create(),
             DemoChildCommand.Create(),
+            DemoRendererCommand.Create(),
             CreateCommand.Create(),
             WriteCommand.Create(),
             ReadCommand.Create(),
@@ -41,6 +43,10 @@ internal static class Program
             InfoCommand.Create(),
             RemoveCommand.Create(),
             HoldCommand.Create(),
+            LockCommand.Create(),
+            WaitCommand.Create(),
+            SignalCommand.Create(),
+            ResetCommand.Create(),
         };
 
     private static int ReportParseErrors(ParseResult parse)

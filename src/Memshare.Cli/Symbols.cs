@@ -11,6 +11,30 @@ internal static class Symbols
     public static Option<bool> Json() =>
         new("--json") { Description = "Print JSON instead of text." };
 
+    /// <summary>
+    /// <c>--timeout</c>: how long to wait, as <see cref="Duration"/> reads it; null when absent (wait as long as it
+    /// takes). A value that is not a duration is a parse error, so it exits 2 before anything is opened.
+    /// </summary>
+    public static Option<TimeSpan?> Timeout(string description) =>
+        new("--timeout")
+        {
+            Description = description + " Give '500ms', '5s', '2m' or a number of seconds (decimals allowed). Without it, waits as long as it takes.",
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                if (Duration.TryParse(text, out TimeSpan timeout))
+                {
+                    return timeout;
+                }
+
+                result.AddError(Messages.Format(Messages.BadTimeout, text));
+                return null;
+            },
+        };
+
+    public static Option<bool> Manual() =>
+        new("--manual") { Description = "If the event is created now, make it manual-reset: once set, it stays set for every waiter until 'memshare reset NAME'. Without it, a new event is auto-reset. An existing event keeps its mode." };
+
     public static Option<long> Offset(string description) =>
         new("--offset") { Description = description, DefaultValueFactory = _ => 0 };
 }

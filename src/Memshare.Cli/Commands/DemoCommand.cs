@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Reflection;
 
 namespace Memshare.Cli.Commands;
 
@@ -15,7 +14,10 @@ internal static class DemoCommand
 
     public static Command Create()
     {
-        var command = new Command("demo", $"Write \"{Text}\" into a new shared string region, start a separate child process that reads it by name and prints it, then check that the region went away with its last holder.");
+        var command = new Command("demo", $"Write \"{Text}\" into a new shared string region, start a separate child process that reads it by name and prints it, then check that the region went away with its last holder.")
+        {
+            DemoNotifyCommand.Create(),
+        };
         command.SetAction(_ => Run());
         return command;
     }
@@ -49,20 +51,7 @@ internal static class DemoCommand
     /// <summary>Runs this program again as <c>demo-child NAME</c>, sharing our console, and waits for it.</summary>
     private static int RunChild(string name)
     {
-        string self = Environment.ProcessPath ?? throw new InvalidOperationException(Messages.NoProcessPath);
-        var start = new ProcessStartInfo(self) { UseShellExecute = false };
-        if (string.Equals(Path.GetFileNameWithoutExtension(self), "dotnet", StringComparison.OrdinalIgnoreCase))
-        {
-            // Started as 'dotnet Memshare.Cli.dll': the child needs the dll too.
-            string entry = Assembly.GetEntryAssembly()?.Location is { Length: > 0 } location
-                ? location
-                : throw new InvalidOperationException(Messages.NoProcessPath);
-            start.ArgumentList.Add(entry);
-        }
-
-        start.ArgumentList.Add(DemoChildCommand.Name);
-        start.ArgumentList.Add(name);
-        using Process child = Process.Start(start) ?? throw new InvalidOperationException(Messages.NoProcessPath);
+        using Process child = SelfProcess.Start(DemoChildCommand.Name, name);
         child.WaitForExit();
         return child.ExitCode;
     }

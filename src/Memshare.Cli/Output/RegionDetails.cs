@@ -40,6 +40,25 @@ internal static class RegionDetails
                     lines.Add(("length", Count(h.Length, "bytes")));
                     lines.Add(("version", Count(h.Version, "writes")));
                     break;
+                case RegionFormat.Lock when h.Lock is { } l:
+                    lines.Add(("state", l.OwnerProcessId is not int pid ? "free"
+                        : l.IsOwnerAlive == false ? $"held by pid {pid}, which has died: the next acquirer takes the lock over and is told so"
+                        : $"held by pid {pid}"));
+                    lines.Add(("waiters", Count(l.Waiters, "processes")));
+                    lines.Add(("recoveries", Count(l.Recoveries, "times an acquirer took the lock from a dead owner")));
+                    break;
+                case RegionFormat.Event when h.Event is { } e:
+                    lines.Add(("reset", e.Mode switch
+                    {
+                        EventResetMode.AutoReset => "auto (each signal releases one waiter)",
+                        EventResetMode.ManualReset => $"manual (stays set until 'memshare reset {region.Name}')",
+                        _ => "? (the mode field holds neither 0 nor 1)",
+                    }));
+                    lines.Add(("state", RegionText.State(region)));
+                    lines.Add(("waiters", Count(e.Waiters, "processes")));
+                    break;
+                case RegionFormat.Lock or RegionFormat.Event:
+                    break; // too short to hold the state: the "damaged" line below says so
                 default:
                     lines.Add(("payload", $"{h.PayloadSize} bytes"));
                     break;

@@ -6,7 +6,8 @@ namespace Memshare.Cli.Output;
 /// <summary>
 /// <c>ls --json</c> (an array) and <c>info --json</c> (one object). Written field by field so the schema is
 /// explicit and stable: camelCase names, mode as an octal string, kind and lifetime as words, holders null
-/// when unknown, header null for raw regions.
+/// when unknown, header null for raw regions. A lock's header has a "lock" object (ownerPid and ownerAlive
+/// null when free, waiters, recoveries); an event's an "event" object (mode "auto" or "manual", signaled, waiters).
 /// </summary>
 internal static class RegionJson
 {
@@ -74,6 +75,34 @@ internal static class RegionJson
             }
 
             WriteOptional(json, "length", h.Length);
+            if (h.Lock is { } l)
+            {
+                json.WriteStartObject("lock");
+                if (l.OwnerProcessId is int pid && l.IsOwnerAlive is bool alive)
+                {
+                    json.WriteNumber("ownerPid", pid);
+                    json.WriteBoolean("ownerAlive", alive);
+                }
+                else
+                {
+                    json.WriteNull("ownerPid");
+                    json.WriteNull("ownerAlive");
+                }
+
+                json.WriteNumber("waiters", l.Waiters);
+                json.WriteNumber("recoveries", l.Recoveries);
+                json.WriteEndObject();
+            }
+
+            if (h.Event is { } e)
+            {
+                json.WriteStartObject("event");
+                WriteOptional(json, "mode", RegionText.EventMode(e.Mode));
+                json.WriteBoolean("signaled", e.IsSet);
+                json.WriteNumber("waiters", e.Waiters);
+                json.WriteEndObject();
+            }
+
             json.WriteEndObject();
         }
         else

@@ -3,13 +3,16 @@ using Memshare.Inspection;
 
 namespace Memshare.Cli.Output;
 
-/// <summary>The table that <c>memshare ls</c> prints: one row per region, columns aligned.</summary>
+/// <summary>
+/// The table that <c>memshare ls</c> prints: one row per region, columns aligned. The last column, STATE, tells
+/// who holds a lock (<c>free</c>, <c>held by pid N</c>, <c>held by pid N (dead)</c>) and whether an event is set.
+/// </summary>
 internal static class RegionTable
 {
-    private static readonly string[] s_headings = ["NAME", "SIZE", "KIND", "OWNER", "MODE", "LIFETIME", "HOLDERS"];
+    private static readonly string[] s_headings = ["NAME", "SIZE", "KIND", "OWNER", "MODE", "LIFETIME", "HOLDERS", "STATE"];
 
     /// <summary>Columns whose values are right-aligned (numbers).</summary>
-    private static readonly bool[] s_rightAligned = [false, true, false, false, false, false, true];
+    private static readonly bool[] s_rightAligned = [false, true, false, false, false, false, true, false];
 
     public static void Write(IReadOnlyList<SharedMemoryInfo> regions, TextWriter output)
     {
@@ -24,6 +27,7 @@ internal static class RegionTable
                 RegionText.Mode(r.Permissions),
                 RegionText.Lifetime(r),
                 RegionText.Holders(r),
+                RegionText.State(r),
             ]);
         }
 

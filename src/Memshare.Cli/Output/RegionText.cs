@@ -27,4 +27,22 @@ internal static class RegionText
         region.Holders is int n ? n.ToString(CultureInfo.InvariantCulture) : "-";
 
     public static string Fingerprint(ulong fingerprint) => $"0x{fingerprint:X16}";
+
+    /// <summary>The STATE column of <c>ls</c> and the state line of <c>info</c>: a lock's holder, whether an event is set; "-" for other kinds.</summary>
+    public static string State(SharedMemoryInfo region) => region.Header switch
+    {
+        { Lock: { } l } => l.OwnerProcessId is not int pid ? "free"
+            : l.IsOwnerAlive == false ? $"held by pid {pid} (dead)"
+            : $"held by pid {pid}",
+        { Event: { } e } => e.IsSet ? "set" : "not set",
+        _ => "-",
+    };
+
+    /// <summary>An event's mode as one word, as <c>info</c> and JSON show it: <c>auto</c> or <c>manual</c>.</summary>
+    public static string? EventMode(EventResetMode? mode) => mode switch
+    {
+        EventResetMode.AutoReset => "auto",
+        EventResetMode.ManualReset => "manual",
+        _ => null,
+    };
 }

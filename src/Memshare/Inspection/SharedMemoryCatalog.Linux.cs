@@ -2,6 +2,7 @@ using System.Runtime.Versioning;
 using Memshare.Interop;
 using Memshare.Layout;
 using Memshare.Platform;
+using Memshare.Sync;
 using Microsoft.Win32.SafeHandles;
 
 namespace Memshare.Inspection;
@@ -168,9 +169,9 @@ public static partial class SharedMemoryCatalog
             case RegionKind.Channel:
                 return (RegionFormat.Channel, header);
             case RegionKind.Lock:
-                return (RegionFormat.Lock, header);
+                return (RegionFormat.Lock, header with { Lock = ReadLockState(handle) });
             case RegionKind.Event:
-                return (RegionFormat.Event, header);
+                return (RegionFormat.Event, header with { Event = ReadEventState(handle) });
             default:
                 return (RegionFormat.Unknown, header);
         }
@@ -203,6 +204,49 @@ public static partial class SharedMemoryCatalog
         }
 
         return header with { Version = (long?)sequence };
+    }
+
+    /// <summary>The lock's state (docs/format.md), or null if the file ends before it. Reading takes nothing.</summary>
+    private static SharedLockInfo? ReadLockState(SafeFileHandle handle)
+    {
+        Span<byte> buffer = stackalloc byte[Unsafe.SizeOf<LockState>()];
+        if (ReadAt(handle, buffer, LockState.Offset) < buffer.Length)
+        {
+            return null;
+        }
+
+        LockState state = MemoryMarshal.Read<LockState>(buffer);
+        bool held = state.Owner != 0;
+        return new SharedLockInfo
+        {
+            OwnerProcessId = held ? OwnerToken.Pid(state.Owner) : null,
+            IsOwnerAlive = held ? OwnerToken.IsAlive(state.Owner) : null,
+            Waiters = state.Waiters,
+            Recoveries = (long)state.Recoveries,
+        };
+    }
+
+    /// <summary>The event's state (docs/format.md), or null if the file ends before it. Reading consumes nothing.</summary>
+    private static SharedEventInfo? ReadEventState(SafeFileHandle handle)
+    {
+        Span<byte> buffer = stackalloc byte[Unsafe.SizeOf<EventState>()];
+        if (ReadAt(handle, buffer, EventState.Offset) < buffer.Length)
+        {
+            return null;
+        }
+
+        EventState state = MemoryMarshal.Read<EventState>(buffer);
+        return new SharedEventInfo
+        {
+            Mode = state.Mode switch
+            {
+                0 => EventResetMode.AutoReset,
+                1 => EventResetMode.ManualReset,
+                _ => null,
+            },
+            IsSet = state.Signaled != 0,
+            Waiters = state.Waiters,
+        };
     }
 
     private static ulong? ReadSequence(SafeFileHandle handle)

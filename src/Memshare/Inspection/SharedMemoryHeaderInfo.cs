@@ -1,8 +1,9 @@
 namespace Memshare.Inspection;
 
 /// <summary>
-/// The fields of a Memshare region header (see docs/format.md), plus what a value or string currently holds.
-/// Read without taking any lock, so <see cref="Version"/> and <see cref="Length"/> are a best-effort snapshot.
+/// The fields of a Memshare region header (see docs/format.md), plus what a value or string currently holds and
+/// the state of a lock or event. Read without taking any lock, so <see cref="Version"/>, <see cref="Length"/>,
+/// <see cref="Lock"/> and <see cref="Event"/> are a best-effort snapshot.
 /// </summary>
 public sealed record SharedMemoryHeaderInfo
 {
@@ -42,4 +43,10 @@ public sealed record SharedMemoryHeaderInfo
 
     /// <summary>For a string, the UTF-8 bytes it currently holds; null for other kinds, or if no consistent read was possible.</summary>
     public int? Length { get; init; }
+
+    /// <summary>For a lock, its owner, waiters and recoveries; null for other kinds, or if the file is too short to hold them.</summary>
+    public SharedLockInfo? Lock { get; init; }
+
+    /// <summary>For an event, its mode, whether it is set, and its waiters; null for other kinds, or if the file is too short to hold them.</summary>
+    public SharedEventInfo? Event { get; init; }
 }

@@ -140,6 +140,26 @@ public sealed class CliCommandsTests : IDisposable
     }
 
     [Fact]
+    public void Set_TextStartingWithAt_IsStoredAsIs_NotReadAsAResponseFile()
+    {
+        string name = _scope.Name("at");
+        string file = Path.Combine(Path.GetTempPath(), name);
+        try
+        {
+            File.WriteAllText(file, "from the file\n");
+
+            CliRun.Run("set", name, "@" + file).AssertExit(0);
+
+            Assert.Equal(["@" + file], CliRun.Run("get", name).AssertExit(0).Stdout);
+        }
+        finally
+        {
+            File.Delete(file);
+            CliRun.Remove(name);
+        }
+    }
+
+    [Fact]
     public void Set_TooLong_ExitsTwoAndChangesNothing()
     {
         string fresh = _scope.Name("fresh");

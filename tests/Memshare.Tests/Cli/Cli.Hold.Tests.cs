@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Memshare.Tests.Infrastructure;
 
@@ -23,7 +22,7 @@ public sealed class CliHoldTests : IDisposable
         Assert.Equal(1, info.GetProperty("holders").GetInt32());
         Assert.Equal(4096, info.GetProperty("size").GetInt64());
 
-        AssertNotIgnored(hold.Pid, signal);
+        CliRun.AssertNotIgnored(hold.Pid, signal);
         hold.Signal(signal);
 
         Assert.Equal(0, hold.WaitForExit());
@@ -101,19 +100,6 @@ public sealed class CliHoldTests : IDisposable
         string name = _scope.Name("nohold");
 
         CliRun.Run("hold", name, "--until-eof").AssertError(3, $"'{name}'");
-    }
-
-    /// <summary>
-    /// A process started with a signal ignored (e.g. SIGINT under a shell's background job) keeps ignoring it, and
-    /// .NET cannot override that. Say so instead of timing out mysteriously.
-    /// </summary>
-    private static void AssertNotIgnored(int pid, int signal)
-    {
-        string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
-        Assert.NotNull(line);
-        ulong ignored = ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-        Assert.True((ignored & (1UL << (signal - 1))) == 0,
-            $"signal {signal} is ignored in the test process tree (inherited SIG_IGN), so it cannot interrupt 'memshare hold'; run the tests in the foreground.");
     }
 
     public void Dispose() => _scope.Dispose();

@@ -26,14 +26,14 @@ public sealed class CliInspectionTests : IDisposable
             });
 
             CliResult table = CliRun.Run("ls").AssertExit(0);
-            Assert.Equal(["NAME", "SIZE", "KIND", "OWNER", "MODE", "LIFETIME", "HOLDERS"], Columns(table.Stdout[0]));
+            Assert.Equal(["NAME", "SIZE", "KIND", "OWNER", "MODE", "LIFETIME", "HOLDERS", "STATE"], Columns(table.Stdout[0]));
             string owner = Environment.UserName;
-            Assert.Equal([raw, "100", "raw", owner, "0600", "persistent", "0"], Row(table, raw));
+            Assert.Equal([raw, "100", "raw", owner, "0600", "persistent", "0", "-"], Row(table, raw));
             string stringSize = Memshare.Layout.StringLayout.TotalSize(256).ToString(System.Globalization.CultureInfo.InvariantCulture);
             string valueSize = Memshare.Layout.ValueLayout.TotalSize(sizeof(long)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            Assert.Equal([text, stringSize, "string", owner, "0600", "persistent", "0"], Row(table, text));
-            Assert.Equal([value, valueSize, "value", owner, "0600", "persistent", "1"], Row(table, value));
-            Assert.Equal([scoped, "4096", "raw", owner, "0640", "scoped", "1"], Row(table, scoped));
+            Assert.Equal([text, stringSize, "string", owner, "0600", "persistent", "0", "-"], Row(table, text));
+            Assert.Equal([value, valueSize, "value", owner, "0600", "persistent", "1", "-"], Row(table, value));
+            Assert.Equal([scoped, "4096", "raw", owner, "0640", "scoped", "1", "-"], Row(table, scoped));
 
             JsonElement list = CliRun.Run("ls", "--json").AssertExit(0).Json();
             JsonElement r = CliRun.Find(list, raw);
@@ -105,6 +105,45 @@ public sealed class CliInspectionTests : IDisposable
         Assert.Equal(8, header.GetProperty("payloadSize").GetInt64());
         Assert.Equal($"0x{TypeFingerprint.Of<long>():X16}", header.GetProperty("fingerprint").GetString());
         Assert.Equal(2, header.GetProperty("version").GetInt64());
+    }
+
+    [Fact]
+    public void Ls_ShowsLockHolderAndEventState()
+    {
+        string free = _scope.Name("free");
+        string held = _scope.Name("held");
+        string set = _scope.Name("set");
+        string unset = _scope.Name("unset");
+        try
+        {
+            var persistent = new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent };
+            using var freeLock = SharedLock.CreateOrOpen(free, persistent);
+            using var heldLock = SharedLock.CreateOrOpen(held, persistent);
+            using SharedLockGuard guard = heldLock.Acquire();
+            CliRun.Run("signal", set, "--manual").AssertExit(0);
+            CliRun.Run("wait", unset, "--timeout", "0").AssertExit(6);
+
+            CliResult table = CliRun.Run("ls").AssertExit(0);
+
+            string owner = Environment.UserName;
+            string pid = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal([free, "128", "lock", owner, "0600", "persistent", "1", "free"], Row(table, free));
+            Assert.Equal([held, "128", "lock", owner, "0600", "persistent", "1", "held", "by", "pid", pid], Row(table, held));
+            Assert.Equal([set, "128", "event", owner, "0600", "persistent", "0", "set"], Row(table, set));
+            Assert.Equal([unset, "128", "event", owner, "0600", "persistent", "0", "not", "set"], Row(table, unset));
+
+            JsonElement list = CliRun.Run("ls", "--json").AssertExit(0).Json();
+            JsonElement heldJson = CliRun.Find(list, held).GetProperty("header").GetProperty("lock");
+            Assert.Equal(Environment.ProcessId, heldJson.GetProperty("ownerPid").GetInt32());
+            Assert.True(heldJson.GetProperty("ownerAlive").GetBoolean());
+            Assert.Equal("manual", CliRun.Find(list, set).GetProperty("header").GetProperty("event").GetProperty("mode").GetString());
+            Assert.True(CliRun.Find(list, set).GetProperty("header").GetProperty("event").GetProperty("signaled").GetBoolean());
+            Assert.False(CliRun.Find(list, unset).GetProperty("header").GetProperty("event").GetProperty("signaled").GetBoolean());
+        }
+        finally
+        {
+            CliRun.Remove(free, held, set, unset);
+        }
     }
 
     [Fact]

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Globalization;
 using System.Text.Json;
+using Memshare.Inspection;
 using Memshare.Tests.Infrastructure;
 
 namespace Memshare.Tests.Cli;
@@ -82,4 +85,40 @@ internal static class CliRun
 
     /// <summary>The path of a region's backing file on Linux.</summary>
     public static string PathOf(string name) => "/dev/shm/" + name;
+
+    /// <summary>The lock state of region <paramref name="name"/> as the inspection API reads it; fails if it is not a lock.</summary>
+    public static SharedLockInfo LockState(string name) =>
+        SharedMemoryCatalog.Get(name)?.Header?.Lock ?? throw new Xunit.Sdk.XunitException($"'{name}' is not a readable lock");
+
+    /// <summary>The event state of region <paramref name="name"/> as the inspection API reads it; null while it does not exist yet.</summary>
+    public static SharedEventInfo? EventState(string name) => SharedMemoryCatalog.Get(name)?.Header?.Event;
+
+    /// <summary>
+    /// Polls a condition another process will make true (e.g. "one process waits on the lock"), failing with
+    /// <paramref name="what"/> if it does not within <paramref name="timeout"/> (default 10 s). For states that
+    /// print no line to wait for.
+    /// </summary>
+    public static void WaitUntil(Func<bool> condition, string what, TimeSpan? timeout = null)
+    {
+        TimeSpan limit = timeout ?? TimeSpan.FromSeconds(10);
+        var elapsed = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(elapsed.Elapsed < limit, $"timed out after {limit.TotalSeconds} s waiting until {what}");
+            Thread.Sleep(10);
+        }
+    }
+
+    /// <summary>
+    /// A process started with a signal ignored (e.g. SIGINT under a shell's background job) keeps ignoring it, and
+    /// .NET cannot override that. Say so instead of timing out mysteriously.
+    /// </summary>
+    public static void AssertNotIgnored(int pid, int signal)
+    {
+        string? line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        Assert.NotNull(line);
+        ulong ignored = ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        Assert.True((ignored & (1UL << (signal - 1))) == 0,
+            $"signal {signal} is ignored in the test process tree (inherited SIG_IGN), so it cannot interrupt memshare; run the tests in the foreground.");
+    }
 }

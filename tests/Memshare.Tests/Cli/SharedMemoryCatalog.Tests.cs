@@ -109,6 +109,89 @@ public sealed class SharedMemoryCatalogTests : IDisposable
     }
 
     [Fact]
+    public void Get_Lock_DecodesOwnerWaitersAndRecoveries()
+    {
+        string name = _scope.Name("lock");
+        using var sharedLock = SharedLock.CreateOrOpen(name);
+
+        SharedLockInfo free = SharedMemoryCatalog.Get(name)!.Header!.Lock!;
+        Assert.Null(free.OwnerProcessId);
+        Assert.Null(free.IsOwnerAlive);
+        Assert.Equal(0, free.Waiters);
+        Assert.Equal(0, free.Recoveries);
+        Assert.Null(SharedMemoryCatalog.Get(name)!.Header!.Event);
+
+        using (sharedLock.Acquire())
+        {
+            SharedMemoryInfo info = SharedMemoryCatalog.Get(name)!;
+            Assert.Equal(RegionFormat.Lock, info.Format);
+            Assert.Equal(Environment.ProcessId, info.Header!.Lock!.OwnerProcessId);
+            Assert.True(info.Header.Lock.IsOwnerAlive);
+        }
+
+        Assert.Null(SharedMemoryCatalog.Get(name)!.Header!.Lock!.OwnerProcessId);
+    }
+
+    [Fact]
+    public void Get_Event_DecodesModeStateAndWaiters()
+    {
+        string auto = _scope.Name("auto");
+        string manual = _scope.Name("manual");
+        using var autoEvent = SharedEvent.CreateOrOpen(auto, EventResetMode.AutoReset);
+        using var manualEvent = SharedEvent.CreateOrOpen(manual, EventResetMode.ManualReset);
+        manualEvent.Set();
+
+        SharedEventInfo a = SharedMemoryCatalog.Get(auto)!.Header!.Event!;
+        SharedEventInfo m = SharedMemoryCatalog.Get(manual)!.Header!.Event!;
+
+        Assert.Equal(RegionFormat.Event, SharedMemoryCatalog.Get(auto)!.Format);
+        Assert.Equal(EventResetMode.AutoReset, a.Mode);
+        Assert.False(a.IsSet);
+        Assert.Equal(EventResetMode.ManualReset, m.Mode);
+        Assert.True(m.IsSet);
+        Assert.Equal(0, m.Waiters);
+        Assert.Null(SharedMemoryCatalog.Get(auto)!.Header!.Lock);
+        autoEvent.Set();
+        Assert.True(SharedMemoryCatalog.Get(auto)!.Header!.Event!.IsSet); // reading consumed nothing
+        Assert.True(SharedMemoryCatalog.Get(auto)!.Header!.Event!.IsSet);
+    }
+
+    [Fact]
+    public void Get_LockOrEventCutShort_HasAHeaderButNoState()
+    {
+        string lockName = _scope.Name("cutlock");
+        string eventName = _scope.Name("cutevent");
+        try
+        {
+            var persistent = new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent };
+            using (SharedLock.CreateOrOpen(lockName, persistent))
+            using (SharedEvent.CreateOrOpen(eventName, EventResetMode.ManualReset, out _, initialState: true, persistent))
+            {
+            }
+
+            foreach (string name in new[] { lockName, eventName })
+            {
+                byte[] bytes = File.ReadAllBytes(CliRun.PathOf(name))[..80]; // the header and a few bytes of the state
+                File.Delete(CliRun.PathOf(name));
+                File.WriteAllBytes(CliRun.PathOf(name), bytes);
+            }
+
+            SharedMemoryInfo l = SharedMemoryCatalog.Get(lockName)!;
+            SharedMemoryInfo e = SharedMemoryCatalog.Get(eventName)!;
+            Assert.Equal(RegionFormat.Lock, l.Format);
+            Assert.Null(l.Header!.Lock);
+            Assert.Equal(RegionFormat.Event, e.Format);
+            Assert.Null(e.Header!.Event);
+            Assert.Contains(CliRun.Run("info", lockName).AssertExit(0).Stdout, line => line.StartsWith("damaged:", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(CliRun.PathOf(lockName));
+            File.Delete(CliRun.PathOf(eventName));
+        }
+    }
+
+    [Fact]
     public void Get_Missing_ReturnsNull_AndInvalidNameThrows()
     {
         Assert.Null(SharedMemoryCatalog.Get(_scope.Name("none")));
