@@ -66,7 +66,7 @@ internal static class SR
     internal const string BadVersion =
         "Region '{0}' uses layout version {1}, but this Memshare reads version {2}. Use the same Memshare version in every process.";
     internal const string WrongKind =
-        "Region '{0}' holds a Memshare {1}, not a {2}. Open it with the matching type.";
+        "Region '{0}' holds a Memshare {1}, not the {2} it was opened as. Open it with the matching type.";
     internal const string ValueTypeMismatch =
         "Region '{0}' holds a SharedValue<{1}> of {2} bytes (fingerprint 0x{3:X16}) but was opened as SharedValue<{4}> of {5} bytes (fingerprint 0x{6:X16}). Open it with the same type in every process.";
     internal const string BadHeaderField =
@@ -78,6 +78,8 @@ internal static class SR
         "Capacity {1} for string slot '{0}' is out of range; use 1 to {2} bytes.";
     internal const string LockTimeout =
         "Timed out after {1} ms waiting for the writer lock of '{0}', held by process {2}.";
+    internal const string SharedLockTimeout =
+        "Timed out after {1} ms waiting for lock '{0}', held by {2}. Retry, raise the timeout, or find what keeps it ('memshare info {0}').";
 
     internal const string ChannelCapacity =
         "Capacity {1} for channel '{0}' is not allowed; use a power of two from 4096 to 1073741824 bytes.";

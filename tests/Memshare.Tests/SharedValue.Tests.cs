@@ -191,9 +191,9 @@ public sealed class SharedValueTests : IDisposable
         var e2 = Assert.Throws<RegionFormatException>(() => SharedValue<Octet>.CreateOrOpen(name, out _));
         var e3 = Assert.Throws<RegionFormatException>(() => SharedValue<Octet>.CreateOrOpen(bigText.Name, out _));
 
-        Assert.Contains($"Region '{name}' holds a Memshare SharedString, not a SharedValue", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"Region '{name}' holds a Memshare SharedString, not the SharedValue it was opened as", e.Message, StringComparison.Ordinal);
         Assert.Equal(e.Message, e2.Message);
-        Assert.Contains("holds a Memshare SharedString, not a SharedValue", e3.Message, StringComparison.Ordinal);
+        Assert.Contains("holds a Memshare SharedString, not the SharedValue it was opened as", e3.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -204,7 +204,7 @@ public sealed class SharedValueTests : IDisposable
 
         var e = Assert.Throws<RegionFormatException>(() => SharedString.OpenExisting(name));
 
-        Assert.Contains($"Region '{name}' holds a Memshare SharedValue, not a SharedString", e.Message, StringComparison.Ordinal);
+        Assert.Contains($"Region '{name}' holds a Memshare SharedValue, not the SharedString it was opened as", e.Message, StringComparison.Ordinal);
     }
 
     [Fact]
