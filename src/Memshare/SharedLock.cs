@@ -41,11 +41,7 @@ public sealed unsafe class SharedLock : IDisposable
         _region = region;
         _state = (LockState*)(region.RegionBase + LockState.Offset);
         _channel = new WaitChannel(&_state->WakeSeq, region.Name, LockState.Offset + 8, globalNamespace);
-        _uses = new UseCounter(() =>
-        {
-            _channel.Dispose();
-            _region.Dispose();
-        });
+        _uses = new UseCounter(Close);
     }
 
     /// <summary>The lock's name.</summary>
@@ -134,13 +130,25 @@ public sealed unsafe class SharedLock : IDisposable
 
         try
         {
+            bool acquired;
             if (Interlocked.CompareExchange(ref _state->Owner, OwnerToken.Current, 0) == 0)
             {
                 guard = Granted(previousOwnerDied: false);
-                return true;
+                acquired = true;
+            }
+            else
+            {
+                acquired = AcquireSlow(timeoutMs, out guard, cancellationToken);
             }
 
-            return AcquireSlow(timeoutMs, out guard, cancellationToken);
+            if (acquired && _uses.IsClosing)
+            {
+                // Disposed on another thread meanwhile: Close releases the lock when the last user leaves, so
+                // handing out this guard would let the caller in unprotected.
+                ThrowHelper.ThrowObjectDisposed(this);
+            }
+
+            return acquired;
         }
         finally
         {
@@ -228,16 +236,28 @@ public sealed unsafe class SharedLock : IDisposable
     internal void Release(long serial)
     {
         // Only the guard of the current acquisition releases; stale copies of older guards do nothing.
-        if (serial == 0 || Interlocked.CompareExchange(ref _heldSerial, 0, serial) != serial)
+        if (serial == 0 || Volatile.Read(ref _heldSerial) != serial)
         {
             return;
         }
 
-        // The held serial keeps the mapping: Dispose releases a held lock before it closes.
-        if (Interlocked.CompareExchange(ref _state->Owner, 0, OwnerToken.Current) == OwnerToken.Current
-            && Volatile.Read(ref _state->Waiters) > 0)
+        // Keep the mapping while touching it: a Dispose on another thread may be closing this handle. Once it is
+        // closing, Close releases the lock still held, after the last user leaves.
+        if (!_uses.TryEnter())
         {
-            Wake();
+            return;
+        }
+
+        try
+        {
+            if (Interlocked.CompareExchange(ref _heldSerial, 0, serial) == serial)
+            {
+                ReleaseOwner();
+            }
+        }
+        finally
+        {
+            _uses.Exit();
         }
     }
 
@@ -245,21 +265,37 @@ public sealed unsafe class SharedLock : IDisposable
     public override string ToString() => $"SharedLock '{Name}'";
 
     /// <summary>
-    /// Closes this handle. A lock still held through it is released first; waits in progress on other threads
-    /// end with <see cref="ObjectDisposedException"/>.
+    /// Closes this handle. Waits in progress on other threads end with <see cref="ObjectDisposedException"/> (an
+    /// acquisition racing the close too: it is never handed out); a lock still held through this handle is released
+    /// as soon as they have left, and its guards then release nothing.
     /// </summary>
     public void Dispose()
     {
-        if (_uses.IsClosing)
-        {
-            return;
-        }
-
-        Release(Volatile.Read(ref _heldSerial));
         if (_uses.BeginClose())
         {
             WakeAll(); // still mapped: the owner's reference is dropped only after this
-            _uses.Exit();
+            _uses.Exit(); // the last user to leave (this thread or a waiter) runs Close
+        }
+    }
+
+    /// <summary>Runs once, after Dispose, when no thread uses the mapping any more: releases a lock still held, then unmaps.</summary>
+    private void Close()
+    {
+        if (Interlocked.Exchange(ref _heldSerial, 0) != 0)
+        {
+            ReleaseOwner();
+        }
+
+        _channel.Dispose();
+        _region.Dispose();
+    }
+
+    private void ReleaseOwner()
+    {
+        if (Interlocked.CompareExchange(ref _state->Owner, 0, OwnerToken.Current) == OwnerToken.Current
+            && Volatile.Read(ref _state->Waiters) > 0)
+        {
+            Wake();
         }
     }
 

@@ -11,6 +11,11 @@ public static class Scenarios
             return 2;
         }
 
+        if (SyncScenarios.TryRun(args, out int syncExitCode))
+        {
+            return syncExitCode;
+        }
+
         switch (args[0])
         {
             case "ping":
