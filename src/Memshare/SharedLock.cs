@@ -103,7 +103,9 @@ public sealed unsafe class SharedLock : IDisposable
             return guard;
         }
 
-        throw new TimeoutException(SR.Format(SR.LockTimeout, Name, (long)timeout.TotalMilliseconds, OwnerProcessId));
+        int? owner = OwnerProcessId;
+        throw new TimeoutException(SR.Format(SR.SharedLockTimeout, Name, (long)timeout.TotalMilliseconds,
+            owner is null ? "another process (since released)" : $"process {owner}"));
     }
 
     /// <summary>Takes the lock only if it is free (or its owner is dead) right now.</summary>

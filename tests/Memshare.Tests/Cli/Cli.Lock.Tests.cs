@@ -287,7 +287,7 @@ public sealed class CliLockTests : IDisposable
         {
             CliRun.Run("signal", name).AssertExit(0);
 
-            CliRun.Run("lock", name, "--", "true").AssertError(1, $"'{name}' holds a Memshare event, not a lock");
+            CliRun.Run("lock", name, "--", "true").AssertError(1, $"'{name}' holds a Memshare event, not the lock it was opened as");
         }
         finally
         {
