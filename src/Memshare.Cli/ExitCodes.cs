@@ -15,7 +15,7 @@ internal static class ExitCodes
     /// <summary>Anything not listed below: a corrupt or mismatched region, an OS error, an unsupported OS.</summary>
     public const int Failure = 1;
 
-    /// <summary>Bad command line, invalid region name, size or offset out of range, text too long.</summary>
+    /// <summary>Bad command line, invalid region name, size or offset out of range, text or message too long.</summary>
     public const int InvalidArguments = 2;
 
     public const int NotFound = 3;
@@ -24,7 +24,7 @@ internal static class ExitCodes
 
     public const int AccessDenied = 5;
 
-    /// <summary>A <c>--timeout</c> passed: the lock stayed held, or the event was not set.</summary>
+    /// <summary>A <c>--timeout</c> passed: the lock stayed held, the event was not set, or no message arrived on a channel.</summary>
     public const int TimedOut = 6;
 
     /// <summary><c>lock</c>: the command exists but could not be run (not executable, permission denied), as in a shell.</summary>
@@ -39,7 +39,7 @@ internal static class ExitCodes
     /// <summary>The exit code for a failure.</summary>
     public static int For(Exception error) => error switch
     {
-        RegionNotFoundException => NotFound,
+        FileNotFoundException => NotFound, // a RegionNotFoundException, or a CLI message saying how to create what is missing
         RegionExistsException => AlreadyExists,
         UnauthorizedAccessException => AccessDenied,
         ArgumentException => InvalidArguments,

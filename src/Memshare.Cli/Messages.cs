@@ -50,6 +50,35 @@ internal static class Messages
     public const string NotifyFailed =
         "The notify demo failed (code {0}): a notification did not arrive or a renderer did not exit 0; see the lines above.";
 
+    public const string ChannelNotFound =
+        "Channel '{0}' does not exist. Pass --capacity BYTES (a power of two from 4096 to 1073741824, e.g. 65536) to create it, persistent, or check the name.";
+    public const string BadChannelMode =
+        "--mode '{0}' is not a channel mode; use spsc (one writer, one reader), mpsc (several writers, one reader) or broadcast (one writer, several readers that each see every message).";
+    public const string ChannelOptionsIgnored =
+        "channel '{0}' already exists ({1}, {2} bytes), and a channel keeps the mode and capacity it was created with; --mode and --capacity apply only when creating it. Remove it ('memshare rm {0}') to recreate it.";
+    public const string LineTooLong =
+        "{0} It is line {1} of standard input; what came before it was sent ({2}), nothing after it, and the channel was not marked complete.";
+    public const string MoreThan = "more than {0}";
+    public const string Sent =
+        "Sent {1} to channel '{0}'{2}{3}.";
+    public const string SentCompleted = " and marked it complete";
+    public const string SentCreated = "; created it ({0}, {1} bytes, persistent: remove it with 'memshare rm {2}')";
+    public const string InterruptedSending =
+        "Interrupted by {0} while sending to channel '{1}' after {2}; the channel was not marked complete.";
+    public const string InterruptedReceiving =
+        "Interrupted by {0} while receiving from channel '{1}' after {2}.";
+    public const string ReceiveTimedOut =
+        "No message arrived on channel '{0}' within {1}, and its writer has not marked it complete; received {2}.";
+    public const string ReceivedOf = "{0} of the {1} asked for";
+    public const string NegativeCount =
+        "--count {0} is negative; give the number of messages to receive, 0 or more.";
+    public const string BadReaderIndex =
+        "--reader {1} is out of range: channel '{0}' has {2} reader index(es), 0 to {3}. Only broadcast channels have more than one.";
+
+    /// <summary>A count and its noun: <c>1 message</c>, <c>0 messages</c>.</summary>
+    public static string Count(long count, string noun) =>
+        count == 1 ? "1 " + noun : count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + noun + "s";
+
     public static string Format(string format, params object?[] args) =>
         string.Format(System.Globalization.CultureInfo.InvariantCulture, format, args);
 }

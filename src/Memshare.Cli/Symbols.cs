@@ -35,6 +35,29 @@ internal static class Symbols
     public static Option<bool> Manual() =>
         new("--manual") { Description = "If the event is created now, make it manual-reset: once set, it stays set for every waiter until 'memshare reset NAME'. Without it, a new event is auto-reset. An existing event keeps its mode." };
 
+    /// <summary><c>--capacity</c> of a channel: null when absent (open an existing channel only).</summary>
+    public static Option<int?> ChannelCapacity(string description) =>
+        new("--capacity") { HelpName = "bytes", Description = description + " A power of two from 4096 to 1073741824 bytes; the largest message is half of it less 16 bytes. An existing channel keeps its capacity." };
+
+    /// <summary><c>--mode spsc|mpsc|broadcast</c>: null when absent. Another word is a parse error (exit 2).</summary>
+    public static Option<ChannelMode?> ChannelModeOption() =>
+        new("--mode")
+        {
+            HelpName = "spsc|mpsc|broadcast",
+            Description = "If the channel is created now: spsc (one writer, one reader; the default), mpsc (several writers, one reader) or broadcast (one writer; up to 8 readers, --reader 0 to 7, each sees every message sent after it first attached). An existing channel keeps its mode.",
+            CustomParser = result =>
+            {
+                string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+                if (ChannelWords.TryParseMode(text, out ChannelMode mode))
+                {
+                    return mode;
+                }
+
+                result.AddError(Messages.Format(Messages.BadChannelMode, text));
+                return null;
+            },
+        };
+
     public static Option<long> Offset(string description) =>
         new("--offset") { Description = description, DefaultValueFactory = _ => 0 };
 }

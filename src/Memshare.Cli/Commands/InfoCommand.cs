@@ -11,7 +11,7 @@ internal static class InfoCommand
     {
         Argument<string> name = Symbols.RegionName();
         Option<bool> json = Symbols.Json();
-        var command = new Command("info", "Describe one region: what 'ls' shows, plus its decoded header (for a value: type, payload size, fingerprint, version; for a string: capacity, length, version; for a lock: the holder's pid, waiters, recoveries from dead owners; for an event: reset mode, whether it is set, waiters). Linux only.")
+        var command = new Command("info", "Describe one region: what 'ls' shows, plus its decoded header (for a value: type, payload size, fingerprint, version; for a string: capacity, length, version; for a lock: the holder's pid, waiters, recoveries from dead owners; for an event: reset mode, whether it is set, waiters; for a channel: mode, capacity, largest message, messages written, writer position and pid, whether it is complete, fill level, and each reader's position, lag and lost messages; a channel whose fields break its rules is reported as damaged). Linux only.")
         {
             name,
             json,

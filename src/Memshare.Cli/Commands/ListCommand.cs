@@ -10,7 +10,7 @@ internal static class ListCommand
     public static Command Create()
     {
         Option<bool> json = Symbols.Json();
-        var command = new Command("ls", "List the regions in /dev/shm: name, size, kind (raw, value, string, lock, event, ...), owner, mode, lifetime (persistent or scoped), live holders and state (who holds a lock, whether an event is set). Reads headers without opening any region as a holder. Linux only.")
+        var command = new Command("ls", "List the regions in /dev/shm: name, size, kind (raw, value, string, channel, lock, event, ...), owner, mode, lifetime (persistent or scoped), live holders and state (who holds a lock, whether an event is set, how many messages a channel has had and how full it is). Reads headers without opening any region as a holder. Linux only.")
         {
             json,
         };

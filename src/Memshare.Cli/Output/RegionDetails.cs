@@ -57,7 +57,10 @@ internal static class RegionDetails
                     lines.Add(("state", RegionText.State(region)));
                     lines.Add(("waiters", Count(e.Waiters, "processes")));
                     break;
-                case RegionFormat.Lock or RegionFormat.Event:
+                case RegionFormat.Channel when h.Channel is { } c:
+                    AddChannel(lines, region.Name, c);
+                    break;
+                case RegionFormat.Lock or RegionFormat.Event or RegionFormat.Channel:
                     break; // too short to hold the state: the "damaged" line below says so
                 default:
                     lines.Add(("payload", $"{h.PayloadSize} bytes"));
@@ -74,6 +77,50 @@ internal static class RegionDetails
         foreach ((string field, string value) in lines)
         {
             output.WriteLine((field + ":").PadRight(width) + value);
+        }
+    }
+
+    /// <summary>A channel's configuration, writer, fill level and one line per reader that matters.</summary>
+    private static void AddChannel(List<(string Field, string Value)> lines, string name, SharedChannelInfo c)
+    {
+        lines.Add(("channel", c.Mode switch
+        {
+            ChannelMode.SingleProducer => "spsc (one writer, one reader)",
+            ChannelMode.MultiProducer => "mpsc (several writers, one reader)",
+            ChannelMode.Broadcast => $"broadcast, {(c.Overflow is { } o ? ChannelWords.Overflow(o) : "?")} (one writer, up to {c.MaxReaders} readers)",
+            _ => "? (the mode field holds none of 0, 1, 2)",
+        }));
+        lines.Add(("capacity", $"{c.Capacity} bytes"));
+        lines.Add(("max message", $"{c.MaxMessageLength} bytes"));
+        lines.Add(("messages", $"{c.MessagesWritten} written"));
+        lines.Add(("writer position", $"{c.WriterPosition} bytes"));
+        lines.Add(("completed", c.IsCompleted ? "yes: readers end once they have drained it" : "no"));
+        lines.Add(("writer", c.WriterProcessId is not int pid ? "none attached"
+            : c.IsWriterAlive == false ? $"pid {pid}, which has died: the next writer takes the role over"
+            : $"pid {pid}"));
+        if (c.WriterRecoveries > 0)
+        {
+            lines.Add(("recoveries", Count(c.WriterRecoveries, "times a writer took the role from a dead one")));
+        }
+
+        lines.Add(("fill", $"{c.UsedBytes} of {c.Capacity} bytes ({RegionText.Percent(c.FillLevel)}) not yet read by the slowest reader"));
+        if (c.Readers.Count == 0)
+        {
+            lines.Add(("readers", "none attached"));
+        }
+
+        foreach (SharedChannelReaderInfo r in c.Readers)
+        {
+            string process = r.OwnerProcessId is not int readerPid ? "no process reading"
+                : r.IsOwnerAlive == false ? $"pid {readerPid} (dead)"
+                : $"pid {readerPid}";
+            string attached = c.Mode == ChannelMode.Broadcast && !r.IsAttached ? ", not attached" : "";
+            lines.Add(($"reader {r.Index}", $"position {r.Position}, lag {r.Lag} bytes, {r.LostMessages} lost, {process}{attached}"));
+        }
+
+        if (c.Damage is { } damage)
+        {
+            lines.Add(("damaged", $"{damage}; remove it ('memshare rm {name}') and recreate it"));
         }
     }
 

@@ -7,7 +7,10 @@ namespace Memshare.Cli.Output;
 /// <c>ls --json</c> (an array) and <c>info --json</c> (one object). Written field by field so the schema is
 /// explicit and stable: camelCase names, mode as an octal string, kind and lifetime as words, holders null
 /// when unknown, header null for raw regions. A lock's header has a "lock" object (ownerPid and ownerAlive
-/// null when free, waiters, recoveries); an event's an "event" object (mode "auto" or "manual", signaled, waiters).
+/// null when free, waiters, recoveries); an event's an "event" object (mode "auto" or "manual", signaled, waiters);
+/// a channel's a "channel" object (mode "spsc", "mpsc" or "broadcast", overflow, sizes, writer position and pid,
+/// messagesWritten, completed, usedBytes, fillPercent, one object per reader that matters, and "damaged": null or
+/// what is wrong).
 /// </summary>
 internal static class RegionJson
 {
@@ -103,6 +106,11 @@ internal static class RegionJson
                 json.WriteEndObject();
             }
 
+            if (h.Channel is { } c)
+            {
+                WriteChannel(json, c);
+            }
+
             json.WriteEndObject();
         }
         else
@@ -111,6 +119,65 @@ internal static class RegionJson
         }
 
         json.WriteEndObject();
+    }
+
+    private static void WriteChannel(Utf8JsonWriter json, SharedChannelInfo c)
+    {
+        json.WriteStartObject("channel");
+        WriteOrNull(json, "mode", c.Mode is { } mode ? ChannelWords.Mode(mode) : null);
+        WriteOrNull(json, "overflow", c.Overflow is { } overflow ? ChannelWords.Overflow(overflow) : null);
+        json.WriteNumber("capacity", c.Capacity);
+        json.WriteNumber("maxMessage", c.MaxMessageLength);
+        json.WriteNumber("maxReaders", c.MaxReaders);
+        json.WriteNumber("writerPosition", c.WriterPosition);
+        json.WriteNumber("messagesWritten", c.MessagesWritten);
+        json.WriteBoolean("completed", c.IsCompleted);
+        WriteProcess(json, "writerPid", "writerAlive", c.WriterProcessId, c.IsWriterAlive);
+        json.WriteNumber("recoveries", c.WriterRecoveries);
+        json.WriteNumber("usedBytes", c.UsedBytes);
+        json.WriteNumber("fillPercent", Math.Round(c.FillLevel * 100, 2));
+        json.WriteStartArray("readers");
+        foreach (SharedChannelReaderInfo r in c.Readers)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("index", r.Index);
+            json.WriteNumber("position", r.Position);
+            json.WriteNumber("lag", r.Lag);
+            json.WriteNumber("lostMessages", r.LostMessages);
+            json.WriteBoolean("attached", r.IsAttached);
+            WriteProcess(json, "pid", "alive", r.OwnerProcessId, r.IsOwnerAlive);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        WriteOrNull(json, "damaged", c.Damage);
+        json.WriteEndObject();
+    }
+
+    private static void WriteProcess(Utf8JsonWriter json, string pidName, string aliveName, int? pid, bool? alive)
+    {
+        if (pid is int p && alive is bool a)
+        {
+            json.WriteNumber(pidName, p);
+            json.WriteBoolean(aliveName, a);
+        }
+        else
+        {
+            json.WriteNull(pidName);
+            json.WriteNull(aliveName);
+        }
+    }
+
+    private static void WriteOrNull(Utf8JsonWriter json, string name, string? value)
+    {
+        if (value is null)
+        {
+            json.WriteNull(name);
+        }
+        else
+        {
+            json.WriteString(name, value);
+        }
     }
 
     private static void WriteOptional(Utf8JsonWriter json, string name, string? value)

@@ -5,7 +5,8 @@ namespace Memshare.Cli.Output;
 
 /// <summary>
 /// The table that <c>memshare ls</c> prints: one row per region, columns aligned. The last column, STATE, tells
-/// who holds a lock (<c>free</c>, <c>held by pid N</c>, <c>held by pid N (dead)</c>) and whether an event is set.
+/// who holds a lock (<c>free</c>, <c>held by pid N</c>, <c>held by pid N (dead)</c>), whether an event is set, and a
+/// channel's messages and fill (<c>10 sent, 0.5% full, completed</c>, or <c>damaged</c>).
 /// </summary>
 internal static class RegionTable
 {

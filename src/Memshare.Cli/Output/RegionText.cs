@@ -28,15 +28,31 @@ internal static class RegionText
 
     public static string Fingerprint(ulong fingerprint) => $"0x{fingerprint:X16}";
 
-    /// <summary>The STATE column of <c>ls</c> and the state line of <c>info</c>: a lock's holder, whether an event is set; "-" for other kinds.</summary>
+    /// <summary>
+    /// The STATE column of <c>ls</c> and the state line of <c>info</c>: a lock's holder, whether an event is set, a
+    /// channel's messages and fill (<c>10 sent, 2% full, completed</c>); "-" for other kinds.
+    /// </summary>
     public static string State(SharedMemoryInfo region) => region.Header switch
     {
+        { Channel: { Damage: not null } } => "damaged",
+        { Channel: { } c } => $"{c.MessagesWritten} sent, {Percent(c.FillLevel)} full"
+            + (c.IsCompleted ? ", completed" : "")
+            + (c.IsWriterAlive == false ? $", writer pid {c.WriterProcessId} dead" : ""),
         { Lock: { } l } => l.OwnerProcessId is not int pid ? "free"
             : l.IsOwnerAlive == false ? $"held by pid {pid} (dead)"
             : $"held by pid {pid}",
         { Event: { } e } => e.IsSet ? "set" : "not set",
         _ => "-",
     };
+
+    /// <summary>A fraction from 0 to 1 as a percentage: <c>0%</c>, <c>0.4%</c>, <c>37%</c>, <c>100%</c>; never 0% for a non-zero fraction.</summary>
+    public static string Percent(double fraction)
+    {
+        double percent = fraction * 100;
+        return percent > 0 && percent < 0.1 ? "<0.1%"
+            : percent < 10 ? percent.ToString("0.#", CultureInfo.InvariantCulture) + "%"
+            : Math.Floor(percent).ToString("0", CultureInfo.InvariantCulture) + "%"; // 99.7% is not full
+    }
 
     /// <summary>An event's mode as one word, as <c>info</c> and JSON show it: <c>auto</c> or <c>manual</c>.</summary>
     public static string? EventMode(EventResetMode? mode) => mode switch

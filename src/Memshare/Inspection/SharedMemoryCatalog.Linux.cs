@@ -167,7 +167,7 @@ public static partial class SharedMemoryCatalog
             case RegionKind.String:
                 return (RegionFormat.SharedString, ReadStringState(handle, header, size));
             case RegionKind.Channel:
-                return (RegionFormat.Channel, header);
+                return (RegionFormat.Channel, header with { Channel = ChannelSnapshot.Read(handle, header) });
             case RegionKind.Lock:
                 return (RegionFormat.Lock, header with { Lock = ReadLockState(handle) });
             case RegionKind.Event:
@@ -256,7 +256,7 @@ public static partial class SharedMemoryCatalog
     }
 
     /// <summary>Reads until <paramref name="buffer"/> is full or the file ends; returns the bytes read.</summary>
-    private static int ReadAt(SafeFileHandle handle, Span<byte> buffer, long offset)
+    internal static int ReadAt(SafeFileHandle handle, Span<byte> buffer, long offset)
     {
         int total = 0;
         while (total < buffer.Length)

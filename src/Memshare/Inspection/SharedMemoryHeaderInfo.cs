@@ -2,8 +2,8 @@ namespace Memshare.Inspection;
 
 /// <summary>
 /// The fields of a Memshare region header (see docs/format.md), plus what a value or string currently holds and
-/// the state of a lock or event. Read without taking any lock, so <see cref="Version"/>, <see cref="Length"/>,
-/// <see cref="Lock"/> and <see cref="Event"/> are a best-effort snapshot.
+/// the state of a lock, event or channel. Read without taking any lock, so <see cref="Version"/>,
+/// <see cref="Length"/>, <see cref="Lock"/>, <see cref="Event"/> and <see cref="Channel"/> are a best-effort snapshot.
 /// </summary>
 public sealed record SharedMemoryHeaderInfo
 {
@@ -23,10 +23,10 @@ public sealed record SharedMemoryHeaderInfo
     /// <summary>Bytes the region must have; a backing file shorter than this is damaged.</summary>
     public long TotalSize { get; init; }
 
-    /// <summary>For a value, the layout hash of its type; otherwise 0.</summary>
+    /// <summary>For a value, the layout hash of its type; for a channel, the random salt of its record tags; otherwise 0.</summary>
     public ulong Fingerprint { get; init; }
 
-    /// <summary>For a value, the size of its type in bytes; for a string, its capacity in UTF-8 bytes.</summary>
+    /// <summary>For a value, the size of its type in bytes; for a string, its capacity in UTF-8 bytes; for a channel, its ring's size.</summary>
     public long PayloadSize { get; init; }
 
     /// <summary>Bytes from one payload slot to the next.</summary>
@@ -49,4 +49,10 @@ public sealed record SharedMemoryHeaderInfo
 
     /// <summary>For an event, its mode, whether it is set, and its waiters; null for other kinds, or if the file is too short to hold them.</summary>
     public SharedEventInfo? Event { get; init; }
+
+    /// <summary>
+    /// For a channel, its configuration, writer, readers and fill level; null for other kinds, or if the file is
+    /// too short to hold them.
+    /// </summary>
+    public SharedChannelInfo? Channel { get; init; }
 }

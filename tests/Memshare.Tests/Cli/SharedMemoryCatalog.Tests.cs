@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Memshare.Inspection;
 using Memshare.Tests.Infrastructure;
 
@@ -192,6 +193,109 @@ public sealed class SharedMemoryCatalogTests : IDisposable
     }
 
     [Fact]
+    public void Get_Channel_DecodesConfigWriterReadersAndFill()
+    {
+        string name = _scope.Name("chan");
+        using SharedChannel channel = SharedChannel.CreateOrOpen(name, new SharedChannelOptions
+        {
+            Capacity = 8192,
+            Mode = ChannelMode.Broadcast,
+            MaxReaders = 4,
+            Overflow = ChannelOverflow.Overrun,
+        });
+        using SharedChannelReader reader = channel.CreateReader(2);
+        using SharedChannelWriter writer = channel.CreateWriter();
+        writer.Write(new byte[100]); // a record of 16 + 100 bytes, padded to 128
+        writer.Write(new byte[10]); // 32
+
+        SharedMemoryInfo info = SharedMemoryCatalog.Get(name)!;
+
+        Assert.Equal(RegionFormat.Channel, info.Format);
+        SharedChannelInfo c = info.Header!.Channel!;
+        Assert.Null(c.Damage);
+        Assert.Equal(ChannelMode.Broadcast, c.Mode);
+        Assert.Equal(ChannelOverflow.Overrun, c.Overflow);
+        Assert.Equal(8192, c.Capacity);
+        Assert.Equal(channel.MaxMessageLength, c.MaxMessageLength);
+        Assert.Equal(4, c.MaxReaders);
+        Assert.Equal(160, c.WriterPosition);
+        Assert.Equal(2, c.MessagesWritten);
+        Assert.False(c.IsCompleted);
+        Assert.Equal(Environment.ProcessId, c.WriterProcessId);
+        Assert.True(c.IsWriterAlive);
+        Assert.Equal(0, c.WriterRecoveries);
+        SharedChannelReaderInfo r = Assert.Single(c.Readers); // indexes 0, 1 and 3 were never attached
+        Assert.Equal(2, r.Index);
+        Assert.Equal(0, r.Position);
+        Assert.Equal(160, r.Lag);
+        Assert.Equal(0, r.LostMessages);
+        Assert.True(r.IsAttached);
+        Assert.Equal(Environment.ProcessId, r.OwnerProcessId);
+        Assert.True(r.IsOwnerAlive);
+        Assert.Equal(160, c.UsedBytes);
+        Assert.Equal(160.0 / 8192, c.FillLevel);
+
+        Assert.True(reader.TryRead(new byte[channel.MaxMessageLength], out _));
+        writer.Complete();
+        SharedChannelInfo after = SharedMemoryCatalog.Get(name)!.Header!.Channel!;
+        Assert.Equal(32, after.Readers[0].Lag);
+        Assert.True(after.IsCompleted);
+    }
+
+    [Fact]
+    public void Get_ChannelWithGarbageFields_ReportsWhatIsDamaged_AndNothingCrashes()
+    {
+        string name = _scope.Name("badchan");
+        string cut = _scope.Name("cutchan");
+        try
+        {
+            var persistent = new SharedChannelOptions { Capacity = 4096, Region = new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent } };
+            using (SharedChannel.CreateOrOpen(name, persistent))
+            using (SharedChannel.CreateOrOpen(cut, persistent))
+            {
+            }
+
+            using (var file = new FileStream(CliRun.PathOf(name), FileMode.Open, FileAccess.Write))
+            {
+                Poke(file, 64, BitConverter.GetBytes(7)); // mode
+                Poke(file, 256, BitConverter.GetBytes(13L)); // writer position, not a multiple of 16
+                Poke(file, 264, BitConverter.GetBytes(-5L)); // messages
+                Poke(file, 384, BitConverter.GetBytes(0x0000_0001_FFFF_FFFFUL)); // writer role: an owner token with pid -1
+                Poke(file, 768, BitConverter.GetBytes(-32L)); // reader 0's position
+            }
+
+            byte[] bytes = File.ReadAllBytes(CliRun.PathOf(cut))[..300]; // the header and part of the control block
+            File.Delete(CliRun.PathOf(cut));
+            File.WriteAllBytes(CliRun.PathOf(cut), bytes);
+
+            SharedChannelInfo c = SharedMemoryCatalog.Get(name)!.Header!.Channel!;
+            Assert.Null(c.Mode);
+            Assert.Contains("the mode field holds 7", c.Damage, StringComparison.Ordinal);
+            Assert.Contains("the writer position 13 is not a multiple of 16", c.Damage, StringComparison.Ordinal);
+            Assert.Contains("-5 messages cannot have been written", c.Damage, StringComparison.Ordinal);
+            Assert.Contains("reader 0's position -32", c.Damage, StringComparison.Ordinal);
+            Assert.Contains("the writer role is marked as held by process -1, which cannot exist", c.Damage, StringComparison.Ordinal);
+            Assert.False(c.IsWriterAlive);
+            Assert.Contains(CliRun.Run("info", name).AssertExit(0).Stdout, l => l.StartsWith("damaged:", StringComparison.Ordinal) && l.Contains("mode field holds 7", StringComparison.Ordinal));
+            JsonElement json = CliRun.Run("info", name, "--json").AssertExit(0).Json().GetProperty("header").GetProperty("channel");
+            Assert.Equal(JsonValueKind.Null, json.GetProperty("mode").ValueKind);
+            Assert.Contains("mode field holds 7", json.GetProperty("damaged").GetString(), StringComparison.Ordinal);
+            Assert.Equal("damaged", CliRun.Run("ls").AssertExit(0).Stdout.Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split("  ")[^1]);
+            CliRun.Run("recv", name, "--timeout", "0").AssertError(1, $"'{name}'"); // the library refuses it too
+
+            SharedMemoryInfo shortened = SharedMemoryCatalog.Get(cut)!;
+            Assert.Equal(RegionFormat.Channel, shortened.Format);
+            Assert.Null(shortened.Header!.Channel);
+            Assert.Contains(CliRun.Run("info", cut).AssertExit(0).Stdout, l => l.StartsWith("damaged:", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(CliRun.PathOf(name));
+            File.Delete(CliRun.PathOf(cut));
+        }
+    }
+
+    [Fact]
     public void Get_Missing_ReturnsNull_AndInvalidNameThrows()
     {
         Assert.Null(SharedMemoryCatalog.Get(_scope.Name("none")));
@@ -253,6 +357,12 @@ public sealed class SharedMemoryCatalogTests : IDisposable
         {
             Assert.Equal(new FileId(major, minor, inode), id);
         }
+    }
+
+    private static void Poke(FileStream file, long offset, byte[] bytes)
+    {
+        file.Position = offset;
+        file.Write(bytes);
     }
 
     private static void MakeFifo(string path)
