@@ -61,15 +61,15 @@ public sealed unsafe class SharedChannelReader : IDisposable
             throw new NotSupportedException(SR.Format(SR.ChannelPeekOverrun, _channel.Name));
         }
 
-        RecordHeader* header = NextRecord();
+        RecordHeader* header = NextRecord(out int length);
         if (header == null)
         {
             message = default;
             return false;
         }
 
-        _peekedSize = ChannelLayout.RecordSize(header->Length);
-        message = new ReadOnlySpan<byte>(header + 1, header->Length);
+        _peekedSize = ChannelLayout.RecordSize(length);
+        message = new ReadOnlySpan<byte>(header + 1, length);
         return true;
     }
 
@@ -95,17 +95,23 @@ public sealed unsafe class SharedChannelReader : IDisposable
         ThrowIfDisposed();
         while (true)
         {
-            RecordHeader* header = NextRecord();
+            // The length comes checked from NextRecord and is not read again: on an overrun channel the writer may
+            // be overwriting the header meanwhile, and a second read could see anything.
+            RecordHeader* header = NextRecord(out length);
             if (header == null)
             {
                 length = 0;
                 return false;
             }
 
-            length = header->Length;
             uint sequence = header->Sequence;
             if (length > destination.Length)
             {
+                if (_overrun && Overwritten())
+                {
+                    continue; // the length was the writer's new bytes, not this record's
+                }
+
                 throw new ArgumentException(SR.Format(SR.ChannelBufferTooSmall, _channel.Name, destination.Length, length), nameof(destination));
             }
 
@@ -113,8 +119,7 @@ public sealed unsafe class SharedChannelReader : IDisposable
             if (_overrun)
             {
                 // Accept the copy only if the writer did not start overwriting it meanwhile (see TryClaim).
-                Interlocked.MemoryBarrier();
-                if (Volatile.Read(ref _channel.Writer->Claim) - _position > _channel.Capacity)
+                if (Overwritten())
                 {
                     continue;
                 }
@@ -171,7 +176,9 @@ public sealed unsafe class SharedChannelReader : IDisposable
                     return true;
                 }
 
-                if (_channel.IsCompleted)
+                // Look again after seeing the mark: a message committed before Complete() may have landed after the
+                // look above, and "false" must mean drained.
+                if (_channel.IsCompleted && NextRecord() == null)
                 {
                     return false;
                 }
@@ -271,23 +278,29 @@ public sealed unsafe class SharedChannelReader : IDisposable
 
     /// <summary>The committed record at our position (skipping padding), or null if the next one is not committed.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private RecordHeader* NextRecord()
+    private RecordHeader* NextRecord() => NextRecord(out _);
+
+    /// <summary>As <see cref="NextRecord()"/>, with the record's length, checked to lie within the ring.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private RecordHeader* NextRecord(out int length)
     {
         while (true)
         {
-            if (_overrun && Volatile.Read(ref _channel.Writer->Claim) - _position > _channel.Capacity)
+            long claim;
+            if (_overrun && (claim = Volatile.Read(ref _channel.Writer->Claim)) - _position > _channel.Capacity)
             {
-                CatchUp();
+                CatchUp(claim);
             }
 
             long offset = _position & _channel.Mask;
             RecordHeader* header = (RecordHeader*)(_channel.Data + offset);
             if (Volatile.Read(ref header->Tag) != ((ulong)_position ^ _channel.Salt))
             {
+                length = 0;
                 return null; // not committed yet (or an older lap's bytes)
             }
 
-            int length = header->Length;
+            length = header->Length;
             if (length == ChannelLayout.PaddingLength)
             {
                 _position += _channel.Capacity - offset;
@@ -296,16 +309,24 @@ public sealed unsafe class SharedChannelReader : IDisposable
 
             if ((uint)length > (uint)_channel.MaxMessageLength || offset + ChannelLayout.RecordSize(length) > _channel.Capacity)
             {
-                if (_overrun)
+                if (_overrun && Overwritten())
                 {
                     continue; // overwritten while we looked; the claim check above catches up
                 }
 
+                // Committed (its tag matches) and not being overwritten, yet impossible: corrupt, not a race.
                 _channel.ThrowCorrupt($"record at position {_position} has length {length}");
             }
 
             return header;
         }
+    }
+
+    /// <summary>Overrun: whether the writer may have started overwriting the record at our position (see TryClaim).</summary>
+    private bool Overwritten()
+    {
+        Interlocked.MemoryBarrier(); // our reads of the record before the claim, which the writer stores before writing
+        return Volatile.Read(ref _channel.Writer->Claim) - _position > _channel.Capacity;
     }
 
     private void Consume(int recordSize)
@@ -320,11 +341,27 @@ public sealed unsafe class SharedChannelReader : IDisposable
         }
     }
 
-    /// <summary>Overrun: the writer lapped us; jump to the newest record.</summary>
-    private void CatchUp()
+    /// <summary>
+    /// Overrun: the writer lapped us (it may be writing up to <paramref name="claim"/>); jump to the newest record, or,
+    /// if the claim reaches even that one, to the writer's position (a claim never reaches a whole ring past the
+    /// position that was published before it, which we read after it). A value that breaks that is corrupt, and
+    /// would otherwise have us chase it for ever.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void CatchUp(long claim)
     {
-        long latest = Volatile.Read(ref _channel.Writer->Latest);
-        _position = Math.Max(latest, _position);
+        long target = Volatile.Read(ref _channel.Writer->Latest);
+        if (claim - target > _channel.Capacity)
+        {
+            target = Volatile.Read(ref _channel.Writer->Position);
+        }
+
+        if (target < 0 || (target & (ChannelLayout.RecordAlignment - 1)) != 0 || claim - target > _channel.Capacity)
+        {
+            _channel.ThrowCorrupt($"writer claim {claim} is more than a ring ahead of its position {target}");
+        }
+
+        _position = Math.Max(target, _position);
     }
 
     private void CountLost(uint sequence)

@@ -100,7 +100,7 @@ public sealed unsafe class SharedChannelWriter : IDisposable
             Volatile.Write(ref _channel.Writer->Claim, end);
             Interlocked.MemoryBarrier();
         }
-        else if (end - _cachedHead > capacity && end - (_cachedHead = SlowestReader()) > capacity)
+        else if (end - _cachedHead > capacity && end - (_cachedHead = _multi ? SlowestReaderLocked() : SlowestReader()) > capacity)
         {
             if (_multi)
             {
@@ -298,7 +298,16 @@ public sealed unsafe class SharedChannelWriter : IDisposable
             Interlocked.Increment(ref *(_channel.WriterLock + 1));
         }
 
-        SyncTail();
+        try
+        {
+            SyncTail();
+        }
+        catch
+        {
+            ReleaseRole(); // a corrupt channel must not leave the role (or the per-message lock) held by a live process
+            throw;
+        }
+
         return true;
     }
 
@@ -349,6 +358,21 @@ public sealed unsafe class SharedChannelWriter : IDisposable
         _cachedHead = _overrun ? tail : SlowestReader();
         Volatile.Write(ref w->Messages, sequence);
         Volatile.Write(ref w->Position, tail);
+    }
+
+    /// <summary>Multi-producer: <see cref="SlowestReader"/> while holding the per-message lock, which a corrupt position must not leave held.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private long SlowestReaderLocked()
+    {
+        try
+        {
+            return SlowestReader();
+        }
+        catch
+        {
+            ReleaseRole();
+            throw;
+        }
     }
 
     /// <summary>The position no write may pass: the slowest attached reader, checked against the tail.</summary>
@@ -421,16 +445,29 @@ public sealed unsafe class SharedChannelWriter : IDisposable
 
     private bool HasSpace(int length)
     {
+        long tail = _tail;
+        long head;
         if (_multi)
         {
-            // Another writer may own the tail: judge from the shared one (TryClaim decides under the lock).
-            _tail = Volatile.Read(ref _channel.Writer->Position);
+            // Another writer may own the tail: judge from the shared one (TryClaim decides under the lock). Without
+            // the lock the shared tail may lag a record that a writer committed but has not published yet (or never
+            // will: it died), which the reader may already have consumed; so a reader ahead of it means "try".
+            head = Volatile.Read(ref _channel.Reader(0)->Position);
+            tail = Volatile.Read(ref _channel.Writer->Position);
+            if (head > tail)
+            {
+                return true;
+            }
+        }
+        else
+        {
+            head = _cachedHead = SlowestReader();
         }
 
-        long offset = _tail & _channel.Mask;
+        long offset = tail & _channel.Mask;
         int size = ChannelLayout.RecordSize(length);
         long padding = _channel.Capacity - offset < size ? _channel.Capacity - offset : 0;
-        return _tail + padding + size - (_cachedHead = SlowestReader()) <= _channel.Capacity;
+        return tail + padding + size - head <= _channel.Capacity;
     }
 
     private ValueTask WriteSlowAsync(ReadOnlyMemory<byte> message, CancellationToken cancellationToken) =>

@@ -16,6 +16,11 @@ public static class Scenarios
             return syncExitCode;
         }
 
+        if (ChannelScenarios.TryRun(args, out int channelExitCode))
+        {
+            return channelExitCode;
+        }
+
         switch (args[0])
         {
             case "ping":
