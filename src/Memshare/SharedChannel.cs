@@ -208,6 +208,36 @@ public sealed unsafe class SharedChannel : IDisposable
 
     internal void Exit() => _uses.Exit();
 
+    /// <summary>
+    /// The end of the committed records from <paramref name="position"/> on: past every record whose tag is
+    /// valid. It can lie beyond the published writer position when a writer died between storing a record's
+    /// tag and publishing the position. Bounded by one lap, so a corrupt ring cannot make it loop.
+    /// </summary>
+    internal long CommittedEnd(long position)
+    {
+        for (long scanned = 0; scanned < Capacity; )
+        {
+            long offset = position & Mask;
+            RecordHeader* header = (RecordHeader*)(Data + offset);
+            if (Volatile.Read(ref header->Tag) != ((ulong)position ^ Salt))
+            {
+                break;
+            }
+
+            int length = header->Length;
+            long size = length == ChannelLayout.PaddingLength ? Capacity - offset : ChannelLayout.RecordSize(length);
+            if (length != ChannelLayout.PaddingLength && ((uint)length > (uint)MaxMessageLength || offset + size > Capacity))
+            {
+                break;
+            }
+
+            position += size;
+            scanned += size;
+        }
+
+        return position;
+    }
+
     /// <summary>Throws the typed error for a position or record that cannot be right.</summary>
     [DoesNotReturn]
     internal void ThrowCorrupt(string what) => ThrowHelper.ThrowFormat(Name, SR.BadHeaderField, Name, what);

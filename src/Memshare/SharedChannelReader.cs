@@ -216,8 +216,9 @@ public sealed unsafe class SharedChannelReader : IDisposable
             return new ValueTask<bool>(true);
         }
 
-        if (_channel.IsCompleted)
+        if (_channel.IsCompleted && NextRecord() == null)
         {
+            // Looked again after seeing the mark: a message committed before Complete() may have landed meanwhile.
             return new ValueTask<bool>(false);
         }
 
@@ -400,6 +401,12 @@ public sealed unsafe class SharedChannelReader : IDisposable
         }
 
         long position = Volatile.Read(ref _state->Position);
+        if (position > tail && tail >= 0)
+        {
+            // A writer may have died after committing records but before publishing its position.
+            tail = _channel.CommittedEnd(tail);
+        }
+
         if (position < 0 || (position & (ChannelLayout.RecordAlignment - 1)) != 0 || position > tail
             || (!_overrun && tail - position > _channel.Capacity))
         {

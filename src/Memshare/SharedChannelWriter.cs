@@ -37,8 +37,11 @@ public sealed unsafe class SharedChannelWriter : IDisposable
                         channel.Mode == ChannelMode.Broadcast ? "broadcast" : "single-producer", "ChannelMode.MultiProducer for several writers"));
                 }
 
-                Volatile.Write(ref channel.Writer->Completed, 0);
             }
+
+            // A writer that attaches reopens a completed channel (with several multi-producer writers, the first
+            // Complete() ends the readers' ReadAllAsync).
+            Volatile.Write(ref channel.Writer->Completed, 0);
         }
         catch
         {
@@ -96,8 +99,9 @@ public sealed unsafe class SharedChannelWriter : IDisposable
         long end = _tail + padding + size;
         if (_overrun)
         {
-            // Tell readers which bytes may change under them before changing any (see SharedChannelReader).
-            Volatile.Write(ref _channel.Writer->Claim, end);
+            // Tell readers which bytes may change under them before changing any (see SharedChannelReader). Never
+            // lower it: a writer that died mid-claim may have overwritten bytes up to its own, higher claim.
+            Volatile.Write(ref _channel.Writer->Claim, Math.Max(end, Volatile.Read(ref _channel.Writer->Claim)));
             Interlocked.MemoryBarrier();
         }
         else if (end - _cachedHead > capacity && end - (_cachedHead = _multi ? SlowestReaderLocked() : SlowestReader()) > capacity)
