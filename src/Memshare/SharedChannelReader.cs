@@ -152,13 +152,15 @@ public sealed unsafe class SharedChannelReader : IDisposable
             spinTicks = Math.Min(spinTicks, timeoutMs * Stopwatch.Frequency / 1000);
         }
 
-        while (Stopwatch.GetTimestamp() - start < spinTicks)
+        // Check on every pause and read the clock only now and then (see SharedEvent.WaitSlow).
+        for (int i = 0; spinTicks > 0 && ((i & 31) != 31 || Stopwatch.GetTimestamp() - start < spinTicks); i++)
         {
-            Thread.SpinWait(10);
             if (NextRecord() != null)
             {
                 return true;
             }
+
+            Thread.SpinWait(1);
         }
 
         WaitWord* w = _channel.Wait(ChannelLayout.DataWaitLine);

@@ -407,13 +407,15 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     {
         long start = Stopwatch.GetTimestamp();
         long spinTicks = (long)(SpinDuration.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() - start < spinTicks)
+        // Check on every pause and read the clock only now and then (see SharedEvent.WaitSlow).
+        for (int i = 0; spinTicks > 0 && ((i & 31) != 31 || Stopwatch.GetTimestamp() - start < spinTicks); i++)
         {
-            Thread.SpinWait(10);
             if (HasSpace(length))
             {
                 return true;
             }
+
+            Thread.SpinWait(1);
         }
 
         WaitWord* w = _channel.Wait(ChannelLayout.SpaceWaitLine);

@@ -244,13 +244,16 @@ public sealed unsafe class SharedEvent : IDisposable
 
         // Spin first: a peer that answers within microseconds should not pay for a kernel wake-up.
         long spinUntil = start + Math.Min(_spinTicks, timeoutMs < 0 ? long.MaxValue : timeoutMs * Stopwatch.Frequency / 1000);
-        while (Stopwatch.GetTimestamp() < spinUntil)
+        // Check on every pause and read the clock only now and then: a coarse step would add its own length to
+        // every hand-off.
+        for (int i = 0; spinUntil > start && ((i & 31) != 31 || Stopwatch.GetTimestamp() < spinUntil); i++)
         {
-            Thread.SpinWait(10);
             if (TryConsume())
             {
                 return true;
             }
+
+            Thread.SpinWait(1);
         }
 
         using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
