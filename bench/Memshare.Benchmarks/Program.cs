@@ -1,12 +1,16 @@
 // Micro-benchmarks:   dotnet run -c Release --project bench/Memshare.Benchmarks -- --filter '*'
 // Wake-up latency:    dotnet run -c Release --project bench/Memshare.Benchmarks -- wake
+// Cross-process IPC:  dotnet run -c Release --project bench/Memshare.Benchmarks -- ipc [--quick] [--reps N] [--csv PATH]
 using BenchmarkDotNet.Running;
 using Memshare.Benchmarks;
+using Memshare.Benchmarks.Ipc;
 
 return args switch
 {
     ["wake", ..] => WakeLatency.Run(args),
     ["wake-peer", ..] => WakeLatency.Peer(args),
+    ["ipc", ..] => IpcBenchmark.Run(args[1..]),
+    ["ipc-peer", ..] => IpcPeer.Run(args[1..]), // hidden: the other process of the ipc harness
     _ => Run(args),
 };
 

@@ -1,0 +1,17 @@
+namespace Memshare.Benchmarks.Ipc;
+
+/// <summary>
+/// One end of a two-way message link between two processes, the same shape for every transport so the
+/// measurement loops are shared. A message of length 0 marks the end of a phase (an echo or a stream).
+/// </summary>
+internal interface IMessageLink : IDisposable
+{
+    /// <summary>A buffer of <paramref name="length"/> bytes in which to build the next message (no allocation).</summary>
+    Span<byte> SendBuffer(int length);
+
+    /// <summary>Sends the first <paramref name="length"/> bytes of <see cref="SendBuffer"/>, waiting (bounded) for room.</summary>
+    void Send(int length);
+
+    /// <summary>Receives the next message into <paramref name="destination"/>, waiting (bounded); returns its length.</summary>
+    int Receive(Span<byte> destination);
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Memshare.Benchmarks.Ipc;
+
+/// <summary>
+/// The hidden <c>ipc-peer TRANSPORT ARGS...</c> subcommand: the other process of every measurement. It connects,
+/// says "ready", then runs one command per stdin line and says "done" after each:
+/// <c>echo</c> (send every message back until an empty one), <c>stream SIZE MS</c> (send SIZE-byte messages for MS
+/// milliseconds, then an empty one), <c>event</c> (answer ping with pong until stop is set), <c>quit</c>.
+/// It exits when its stdin closes, so it never outlives the harness for long.
+/// </summary>
+internal static class IpcPeer
+{
+    internal const string EventTransport = "memshare-event";
+
+    internal static int Run(string[] args)
+    {
+        try
+        {
+            if (args.Length < 2)
+            {
+                throw new ArgumentException("usage: ipc-peer TRANSPORT ARGS...");
+            }
+
+            return args[0] == EventTransport ? RunEvents(args[1]) : RunLink(Transport.Find(args[0]), args[1..]);
+        }
+#pragma warning disable CA1031 // The harness gets any failure as a line on stdout, and the details on stderr.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            Console.WriteLine($"error: {e.GetType().Name}: {e.Message}");
+            Console.Error.WriteLine($"ipc-peer {string.Join(' ', args)}: {e}");
+            return 1;
+        }
+    }
+
+    private static int RunLink(Transport transport, string[] args)
+    {
+        using IMessageLink link = transport.Connect(args);
+        Console.WriteLine("ready");
+        while (Console.ReadLine() is string line)
+        {
+            string[] words = line.Split(' ');
+            switch (words[0])
+            {
+                case "echo":
+                    Echo(link);
+                    break;
+                case "stream":
+                    int size = int.Parse(words[1], CultureInfo.InvariantCulture);
+                    var duration = TimeSpan.FromMilliseconds(int.Parse(words[2], CultureInfo.InvariantCulture));
+                    Stream(link, size, duration);
+                    break;
+                case "quit":
+                    return 0;
+                default:
+                    throw new ArgumentException($"Unknown command '{line}'.");
+            }
+
+            Console.WriteLine("done");
+        }
+
+        return 0;
+    }
+
+    private static int RunEvents(string name)
+    {
+        using SharedEvent ping = SharedEvent.OpenExisting(name + ".ping");
+        using SharedEvent pong = SharedEvent.OpenExisting(name + ".pong");
+        using SharedEvent stop = SharedEvent.OpenExisting(name + ".stop");
+        Console.WriteLine("ready");
+        while (Console.ReadLine() is string line)
+        {
+            switch (line)
+            {
+                case "event":
+                    AnswerPings(ping, pong, stop);
+                    break;
+                case "quit":
+                    return 0;
+                default:
+                    throw new ArgumentException($"Unknown command '{line}'.");
+            }
+
+            Console.WriteLine("done");
+        }
+
+        return 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Echo(IMessageLink link)
+    {
+        while (true)
+        {
+            Span<byte> buffer = link.SendBuffer(IpcSettings.MaxMessage);
+            int length = link.Receive(buffer);
+            if (length == 0)
+            {
+                return;
+            }
+
+            link.Send(length);
+        }
+    }
+
+    /// <summary>Sends numbered messages as fast as the link takes them; checks the clock every 256.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Stream(IMessageLink link, int size, TimeSpan duration)
+    {
+        long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
+        for (long sequence = 0; ; sequence++)
+        {
+            MemoryMarshal.Write(link.SendBuffer(size), in sequence);
+            link.Send(size);
+            if ((sequence & 255) == 255 && Stopwatch.GetTimestamp() >= end)
+            {
+                break;
+            }
+        }
+
+        _ = link.SendBuffer(0);
+        link.Send(0);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AnswerPings(SharedEvent ping, SharedEvent pong, SharedEvent stop)
+    {
+        while (true)
+        {
+            if (!ping.Wait(IpcSettings.StallLimit))
+            {
+                throw new TimeoutException("No ping; the harness is gone or stuck.");
+            }
+
+            if (stop.IsSet)
+            {
+                return;
+            }
+
+            pong.Set();
+        }
+    }
+}

@@ -1,0 +1,221 @@
+using System.Globalization;
+using System.Text;
+using static Memshare.Benchmarks.Ipc.IpcResults;
+
+namespace Memshare.Benchmarks.Ipc;
+
+/// <summary>Prints the tables and the target summary, and writes the CSV.</summary>
+internal static class IpcReport
+{
+    internal const string CsvHeader = "transport,message_bytes,rtt_p50_ns,rtt_p99_ns,msgs_per_s,bytes_per_s";
+
+    /// <summary>Keys of the extra figures kept alongside the transports.</summary>
+    internal const string IdleDefault = "memshare-blocking@idle";
+    internal const string IdleSpinZero = "memshare-blocking@idle-spin0";
+    internal const string FloorFutexIdle = "floor-futex@idle";
+    internal const string FloorFutexIdleSpin = "floor-futex@idle-spin";
+    internal const string Memcpy = "memcpy";
+    internal const string MemcpyInCache = "memcpy-cache";
+    internal const string ForeignCpu = "cpu@foreign"; // size 0: per repetition; size 1, rep 0: the whole run
+    internal const string StolenCpu = "cpu@steal";
+
+    private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
+
+    internal static void Print(TextWriter o, IpcResults r, IpcSettings s, TimeSpan elapsed)
+    {
+        o.WriteLine();
+        o.WriteLine($"Cross-process IPC, {r.Reps} interleaved repetitions{(s.Quick ? " (--quick: indicative only)" : "")}, {elapsed.TotalSeconds:F0} s.");
+        o.WriteLine($"Each figure is the median over repetitions, [min-max] its spread. Per repetition: {s.RoundTrips:N0} timed round trips per size");
+        o.WriteLine($"(ping-pong, the peer echoes the message) and {s.StreamDuration.TotalMilliseconds:F0} ms of one-way streaming (the peer sends, this process");
+        o.WriteLine("consumes and checks each message; timed from the first message after warm-up to the last). RTT in ns.");
+        o.WriteLine("p50/floor and p50/uds: RTT p50 relative to floor and uds (lower is better); tput/uds: msg/s relative to uds (higher is better).");
+        Series foreign = r.Get(ForeignCpu, 0, Share);
+        double whole = r.Get(ForeignCpu, 1, Share).Median;
+        Series steal = r.Get(StolenCpu, 0, Share);
+        o.WriteLine($"Other processes used {Percent(whole)} of the CPUs during the run (per repetition {Percent(foreign.Min)}-{Percent(foreign.Max)}); the hypervisor stole {Percent(steal.Median)} [{Percent(steal.Min)}-{Percent(steal.Max)}].");
+        if (r.Retries > 0 || r.Disturbed.Count > 0)
+        {
+            o.WriteLine($"{r.Retries} session(s) were measured again because other processes were busy; {r.Disturbed.Count} kept although disturbed (listed at the end).");
+        }
+
+        if (r.Disturbed.Count > 0 || (whole > s.MaxForeignCpu && s.SessionAttempts <= 1))
+        {
+            o.WriteLine("WARNING: the machine was not idle; spinning transports need both CPUs, so their figures are pessimistic. Run again when it is quiet.");
+        }
+
+        foreach (int size in IpcSettings.Sizes)
+        {
+            PrintSize(o, r, size);
+        }
+
+        o.WriteLine();
+        Series memcpy = r.Get(Memcpy, MemcpyBandwidth.Block, GigabytesPerSecond);
+        Series memcpyCache = r.Get(MemcpyInCache, MemcpyBandwidth.Block, GigabytesPerSecond);
+        o.WriteLine($"memcpy, one core, 64 KiB blocks between two 128 MiB buffers: {Spread(memcpy, F2)} GB/s; within one in-cache 64 KiB pair: {Spread(memcpyCache, F2)} GB/s");
+        o.WriteLine($"wake from idle (64 B, 1 ms between round trips, the peer asleep in WaitToRead; RTT ns):");
+        PrintIdle(o, "memshare-blocking, default spin here", r.Get(IdleDefault, 64, P50), r.Get(IdleDefault, 64, P99));
+        PrintIdle(o, "memshare-blocking, SpinDuration 0 here", r.Get(IdleSpinZero, 64, P50), r.Get(IdleSpinZero, 64, P99));
+        PrintIdle(o, "floor-futex, same idle, both sleep at once", r.Get(FloorFutexIdle, 64, P50), r.Get(FloorFutexIdle, 64, P99));
+        PrintIdle(o, "floor-futex, same idle, both spin 50 us first", r.Get(FloorFutexIdleSpin, 64, P50), r.Get(FloorFutexIdleSpin, 64, P99));
+        PrintTargets(o, r);
+        if (r.Disturbed.Count > 0)
+        {
+            o.WriteLine();
+            o.WriteLine($"DISTURBED ({r.Disturbed.Count}): kept after {s.SessionAttempts} attempts, other processes busy each time:");
+            foreach (string d in r.Disturbed)
+            {
+                o.WriteLine("  " + d);
+            }
+        }
+
+        if (r.Failures.Count > 0)
+        {
+            o.WriteLine();
+            o.WriteLine($"FAILURES ({r.Failures.Count}); their cells use the remaining repetitions:");
+            foreach (string f in r.Failures)
+            {
+                o.WriteLine("  " + f);
+            }
+        }
+    }
+
+    internal static void WriteCsv(string path, IpcResults r)
+    {
+        var csv = new StringBuilder(CsvHeader).Append('\n');
+        foreach (string transport in IpcBenchmark.TransportNames)
+        {
+            foreach (int size in IpcSettings.Sizes)
+            {
+                Series msgs = r.Get(transport, size, MessagesPerSecond);
+                csv.Append(transport).Append(',').Append(size.ToString(s_inv)).Append(',')
+                    .Append(CsvCell(r.Get(transport, size, P50))).Append(',')
+                    .Append(CsvCell(r.Get(transport, size, P99))).Append(',')
+                    .Append(CsvCell(msgs)).Append(',')
+                    .Append(CsvCell(msgs.Scale(size))).Append('\n');
+            }
+        }
+
+        File.WriteAllText(path, csv.ToString());
+    }
+
+    private static void PrintSize(TextWriter o, IpcResults r, int size)
+    {
+        o.WriteLine();
+        o.WriteLine($"{SizeName(size)} messages");
+        string[] header = ["transport", "RTT p50 [min-max]", "p90", "p99 [min-max]", "p99.9", "p50/floor", "p50/uds", "msg/s [min-max]", "GB/s", "tput/uds"];
+        var rows = new List<string[]> { header };
+        Series floor = r.Get("floor", 64, P50);
+        Series udsP50 = r.Get("uds", size, P50);
+        Series udsMsgs = r.Get("uds", size, MessagesPerSecond);
+        foreach (string t in IpcBenchmark.TransportNames)
+        {
+            Series p50 = r.Get(t, size, P50);
+            Series msgs = r.Get(t, size, MessagesPerSecond);
+            if (!p50.HasValue && !msgs.HasValue)
+            {
+                continue; // does not apply at this size
+            }
+
+            rows.Add([
+                t,
+                Spread(p50, N0),
+                Median(r.Get(t, size, P90), N0),
+                Spread(r.Get(t, size, P99), N0),
+                Median(r.Get(t, size, P999), N0),
+                size == 64 ? Ratio(p50, floor) : "",
+                Ratio(p50, udsP50),
+                Spread(msgs, Rate),
+                Median(msgs.Scale(size / 1e9), F2),
+                Ratio(msgs, udsMsgs),
+            ]);
+        }
+
+        var widths = new int[header.Length];
+        foreach (string[] row in rows)
+        {
+            for (int c = 0; c < row.Length; c++)
+            {
+                widths[c] = Math.Max(widths[c], row[c].Length);
+            }
+        }
+
+        foreach (string[] row in rows)
+        {
+            var line = new StringBuilder();
+            for (int c = 0; c < row.Length; c++)
+            {
+                _ = c == 0 ? line.Append(row[c].PadRight(widths[c])) : line.Append("  ").Append(row[c].PadLeft(widths[c]));
+            }
+
+            o.WriteLine(line.ToString().TrimEnd());
+        }
+    }
+
+    private static void PrintIdle(TextWriter o, string label, Series p50, Series p99) =>
+        o.WriteLine($"  {label,-46} p50 {Spread(p50, N0),-28} p99 {Spread(p99, N0)}");
+
+    private static void PrintTargets(TextWriter o, IpcResults r)
+    {
+        o.WriteLine();
+        o.WriteLine("Targets (median; the per-repetition ratio's range in brackets):");
+        Series ms50 = r.Get("memshare", 64, P50);
+        Series floor50 = r.Get("floor", 64, P50);
+        Target(o, "memshare 64 B RTT p50 / floor", $"{N0(ms50.Median)} ns / {N0(floor50.Median)} ns", Series.Ratio(ms50, floor50), "<= 1.5x", v => v <= 1.5, X);
+
+        Series msgs = r.Get("memshare", 64, MessagesPerSecond);
+        Target(o, "memshare 64 B throughput", $"[{Rate(msgs.Min)}-{Rate(msgs.Max)}]", msgs, ">= 20M msg/s", v => v >= 20e6, Rate, showRange: false);
+        Series uds = r.Get("uds", 64, MessagesPerSecond);
+        Target(o, "memshare 64 B throughput / uds", $"{Rate(msgs.Median)} / {Rate(uds.Median)} msg/s", Series.Ratio(msgs, uds), ">= 25x", v => v >= 25, X);
+
+        foreach (int size in IpcSettings.Sizes)
+        {
+            Series blocking = r.Get("memshare-blocking", size, P50);
+            Series spinning = r.Get("memshare", size, P50);
+            Target(o, $"memshare-blocking / memshare RTT p50, {SizeName(size)}", $"{N0(blocking.Median)} ns / {N0(spinning.Median)} ns",
+                Series.Ratio(blocking, spinning), "<= 1.5x", v => v <= 1.5, X);
+        }
+
+        Series futex = r.Get("floor-futex", 64, P50);
+        Series idle = r.Get(IdleDefault, 64, P50);
+        Target(o, "wake from idle: memshare-blocking / floor-futex p50", $"{N0(idle.Median)} ns / {N0(futex.Median)} ns", Series.Ratio(idle, futex), "<= 1.2x", v => v <= 1.2, X);
+        Series idle0 = r.Get(IdleSpinZero, 64, P50);
+        Series futexIdle = r.Get(FloorFutexIdle, 64, P50);
+        Series futexIdleSpin = r.Get(FloorFutexIdleSpin, 64, P50);
+        Target(o, "  like for like: default spin / floor spin-then-sleep", $"{N0(idle.Median)} ns / {N0(futexIdleSpin.Median)} ns", Series.Ratio(idle, futexIdleSpin), "(context)", null, X);
+        Target(o, "  like for like: SpinDuration 0 / floor sleep at once", $"{N0(idle0.Median)} ns / {N0(futexIdle.Median)} ns", Series.Ratio(idle0, futexIdle), "(context)", null, X);
+
+        Series gbps = r.Get("memshare", 65536, MessagesPerSecond).Scale(65536 / 1e9);
+        Series memcpy = r.Get(Memcpy, MemcpyBandwidth.Block, GigabytesPerSecond);
+        Target(o, "memshare 64 KiB throughput / memcpy", $"{F2(gbps.Median)} / {F2(memcpy.Median)} GB/s", Series.Ratio(gbps, memcpy), ">= 50%", v => v >= 0.5, Percent);
+    }
+
+    private static void Target(TextWriter o, string what, string detail, Series value, string target, Func<double, bool>? met, Func<double, string> format, bool showRange = true)
+    {
+        string verdict = met is null ? "" : !value.HasValue ? "NO DATA" : met(value.Median) ? "MET" : "MISSED";
+        string figure = format(value.Median) + (showRange && value.HasValue ? $" [{format(value.Min)}-{format(value.Max)}]" : "");
+        o.WriteLine($"  {what,-52} {figure,-22} {detail,-30} target {target,-14} {verdict}");
+    }
+
+    private static string SizeName(int size) => size >= 1024 ? $"{size / 1024} KiB" : $"{size} B";
+
+    private static string Spread(Series s, Func<double, string> format) =>
+        s.HasValue ? $"{format(s.Median)} [{format(s.Min)}-{format(s.Max)}]" : "";
+
+    private static string Median(Series s, Func<double, string> format) => s.HasValue ? format(s.Median) : "";
+
+    private static string Ratio(Series a, Series b) => a.HasValue && b.HasValue ? X(a.Median / b.Median) : "";
+
+    private static string CsvCell(Series s) => s.HasValue ? s.Median.ToString("F0", s_inv) : "";
+
+    private static string N0(double v) => double.IsNaN(v) ? "-" : v.ToString("N0", s_inv);
+
+    private static string F2(double v) => double.IsNaN(v) ? "-" : v.ToString("F2", s_inv);
+
+    private static string X(double v) => double.IsNaN(v) ? "-" : v.ToString(v >= 100 ? "F0" : v >= 10 ? "F1" : v >= 1 ? "F2" : "G2", s_inv) + "x";
+
+    private static string Percent(double v) => double.IsNaN(v) ? "-" : (v * 100).ToString("F0", s_inv) + "%";
+
+    private static string Rate(double v) => double.IsNaN(v) ? "-"
+        : v >= 1e6 ? (v / 1e6).ToString("F2", s_inv) + "M"
+        : (v / 1e3).ToString("F1", s_inv) + "k";
+}
