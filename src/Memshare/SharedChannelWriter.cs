@@ -415,7 +415,15 @@ public sealed unsafe class SharedChannelWriter : IDisposable
                 return true;
             }
 
-            Thread.SpinWait(1);
+            if ((i & 31) == 31)
+            {
+                // Let a peer the kernel woke onto this CPU run: spinning over it would make it wait out our spin.
+                Thread.Yield();
+            }
+            else
+            {
+                Thread.SpinWait(1);
+            }
         }
 
         WaitWord* w = _channel.Wait(ChannelLayout.SpaceWaitLine);
