@@ -11,8 +11,11 @@ namespace Memshare.Benchmarks.Ipc;
 internal abstract class FramedLink : IMessageLink
 {
     private const int PrefixLength = 4;
+
+    /// <summary>Fixed, not tied to <see cref="IpcSettings.MaxMessage"/>: how much one read may take stays the same for every size.</summary>
+    private const int ReceiveBufferLength = 256 * 1024;
     private readonly byte[] _send = new byte[PrefixLength + IpcSettings.MaxMessage];
-    private readonly byte[] _receive = new byte[4 * IpcSettings.MaxMessage];
+    private readonly byte[] _receive = new byte[ReceiveBufferLength];
     private int _start; // first unread byte in _receive
     private int _end;   // end of the bytes read into _receive
 

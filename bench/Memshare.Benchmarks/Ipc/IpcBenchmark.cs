@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Memshare.Benchmarks.Reporting;
 
 namespace Memshare.Benchmarks.Ipc;
 
@@ -23,6 +24,9 @@ internal static class IpcBenchmark
     private static readonly string s_namePrefix = $"msb-ipc-{Environment.ProcessId}-";
     private static int s_sessions;
     private static volatile bool s_interrupted;
+
+    /// <summary>Ctrl-C or SIGTERM arrived: stop at the next phase.</summary>
+    internal static bool Interrupted => s_interrupted;
 
     internal static int Run(string[] args)
     {
@@ -125,6 +129,12 @@ internal static class IpcBenchmark
                 Console.WriteLine($"CSV written to {Path.GetFullPath(settings.CsvPath)}");
             }
 
+            if (settings.DetailCsvPath is not null)
+            {
+                DetailCsv.Write(settings.DetailCsvPath, results, "ipc", settings.Quick);
+                Console.WriteLine($"Detail CSV written to {Path.GetFullPath(settings.DetailCsvPath)}");
+            }
+
             return results.Failures.Count == 0 ? 0 : 1;
         }
     }
@@ -134,7 +144,7 @@ internal static class IpcBenchmark
     /// <see cref="IpcSettings.MaxForeignCpu"/> of the CPUs meanwhile, its figures are dropped and it runs again once
     /// the machine is quiet, up to <see cref="IpcSettings.SessionAttempts"/> times; the last attempt is kept and flagged.
     /// </summary>
-    private static void RunSession(string name, Action<int> run, int rep, IpcSettings s, IpcResults results)
+    internal static void RunSession(string name, Action<int> run, int rep, IpcSettings s, IpcResults results)
     {
         for (int attempt = 1; ; attempt++)
         {
@@ -292,13 +302,13 @@ internal static class IpcBenchmark
         peer.Quit();
     }
 
-    private static void Interrupt(PosixSignalContext context)
+    internal static void Interrupt(PosixSignalContext context)
     {
         context.Cancel = !s_interrupted; // the first signal asks for a clean stop; a second one ends the process
         s_interrupted = true;
     }
 
-    private static void Begin(PeerProcess peer, string command)
+    internal static void Begin(PeerProcess peer, string command)
     {
         if (s_interrupted)
         {

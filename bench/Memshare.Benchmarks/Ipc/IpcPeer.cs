@@ -109,7 +109,7 @@ internal static class IpcPeer
 
     /// <summary>Sends numbered messages as fast as the link takes them; checks the clock every 256.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Stream(IMessageLink link, int size, TimeSpan duration)
+    internal static void Stream(IMessageLink link, int size, TimeSpan duration)
     {
         long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         for (long sequence = 0; ; sequence++)

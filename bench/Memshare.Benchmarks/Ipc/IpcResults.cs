@@ -61,6 +61,9 @@ internal sealed class IpcResults(int reps)
         Add(transport, size, P999, rep, stats.P999);
     }
 
+    /// <summary>Every (transport, size, metric) that has at least one committed figure.</summary>
+    internal IEnumerable<(string Transport, int Size, string Metric)> Keys => _values.Keys;
+
     internal Series Get(string transport, int size, string metric) =>
         new(_values.TryGetValue((transport, size, metric), out double[]? perRep) ? perRep : []);
 }

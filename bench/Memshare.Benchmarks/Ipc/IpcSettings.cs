@@ -8,17 +8,20 @@ internal sealed record IpcSettings
     /// <summary>The message sizes measured, in bytes.</summary>
     internal static readonly int[] Sizes = [64, 1024, 65536];
 
-    /// <summary>The largest message any link carries.</summary>
-    internal const int MaxMessage = 65536;
+    /// <summary>The largest message any link carries (the scale harness's size sweep goes up to 256 KiB).</summary>
+    internal const int MaxMessage = 256 * 1024;
 
     /// <summary>How long a peer may go without answering before a wait gives up.</summary>
     internal static readonly TimeSpan StallLimit = TimeSpan.FromSeconds(10);
 
-    internal const string Usage = "usage: ipc [--quick] [--reps N] [--csv PATH] [--only NAME,NAME...]";
+    internal const string Usage = "usage: ipc [--quick] [--reps N] [--csv PATH] [--csv-detail PATH] [--only NAME,NAME...]";
 
     public bool Quick { get; init; }
 
     public string? CsvPath { get; init; }
+
+    /// <summary>Where to write every figure (p90, p99.9, wake from idle, memcpy...) with its spread, for docs/perf.</summary>
+    public string? DetailCsvPath { get; init; }
 
     /// <summary>When set, only these sessions run (transport names, or "memcpy"); for working on one transport.</summary>
     public IReadOnlySet<string>? Only { get; init; }
@@ -102,6 +105,14 @@ internal sealed record IpcSettings
                     }
 
                     settings = settings with { CsvPath = args[++i] };
+                    break;
+                case "--csv-detail":
+                    if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))
+                    {
+                        throw new ArgumentException($"--csv-detail needs a file path. {Usage}");
+                    }
+
+                    settings = settings with { DetailCsvPath = args[++i] };
                     break;
                 case "--only":
                     if (i + 1 >= args.Length || args[i + 1].StartsWith("--", StringComparison.Ordinal))

@@ -22,7 +22,8 @@ internal sealed class PeerProcess : IDisposable
         _watchdog = new Timer(static s => Kill((Process)s!), process, Timeout.Infinite, Timeout.Infinite);
     }
 
-    internal static PeerProcess Start(IEnumerable<string> args)
+    /// <summary>Starts this executable with <paramref name="subcommand"/> (a hidden peer role) and <paramref name="args"/>.</summary>
+    internal static PeerProcess Start(IEnumerable<string> args, string subcommand = "ipc-peer")
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
@@ -35,7 +36,7 @@ internal sealed class PeerProcess : IDisposable
             start.ArgumentList.Add(typeof(PeerProcess).Assembly.Location);
         }
 
-        start.ArgumentList.Add("ipc-peer");
+        start.ArgumentList.Add(subcommand);
         foreach (string a in args)
         {
             start.ArgumentList.Add(a);
@@ -50,7 +51,12 @@ internal sealed class PeerProcess : IDisposable
     internal void Command(string line) => _process.StandardInput.WriteLine(line);
 
     /// <summary>Reads the peer's next line and checks that it is <paramref name="expected"/>.</summary>
-    internal void Expect(string expected)
+    internal void Expect(string expected) => _ = ExpectLine(expected, exact: true);
+
+    /// <summary>Reads the peer's next line, which must start with <paramref name="prefix"/> and a space; returns the rest.</summary>
+    internal string ExpectValue(string prefix) => ExpectLine(prefix + " ", exact: false)[(prefix.Length + 1)..];
+
+    private string ExpectLine(string expected, bool exact)
     {
         Task<string?> read = _process.StandardOutput.ReadLineAsync();
         if (!read.Wait(s_replyTimeout))
@@ -59,11 +65,13 @@ internal sealed class PeerProcess : IDisposable
         }
 
         string? line = read.Result;
-        if (line != expected)
+        if (line is null || (exact ? line != expected : !line.StartsWith(expected, StringComparison.Ordinal)))
         {
             string why = line ?? (_process.WaitForExit(2000) ? $"it exited with code {_process.ExitCode}" : "its output ended");
             throw new InvalidOperationException($"The peer was expected to say '{expected}' but said: {why}");
         }
+
+        return line;
     }
 
     /// <summary>Asks the peer to exit and waits briefly; Dispose kills it if it does not.</summary>

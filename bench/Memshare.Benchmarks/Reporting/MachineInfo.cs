@@ -1,0 +1,58 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Memshare.Benchmarks.Reporting;
+
+/// <summary>
+/// docs/perf/machine.csv (<c>key,value</c>): what the figures were taken on, and when each run (ipc, scale) was
+/// taken and how. Each run updates its own keys and keeps the others', so the page can say that the ipc and the
+/// scale figures come from the same machine.
+/// </summary>
+internal static class MachineInfo
+{
+    internal static void Record(string path, string run, bool quick, int reps)
+    {
+        var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        if (File.Exists(path))
+        {
+            foreach (string line in File.ReadLines(path).Skip(1))
+            {
+                int comma = line.IndexOf(',', StringComparison.Ordinal);
+                if (comma > 0)
+                {
+                    values[line[..comma]] = line[(comma + 1)..];
+                }
+            }
+        }
+
+        values["cpu"] = CpuModel();
+        values["cores"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
+        values["kernel"] = RuntimeInformation.OSDescription;
+        values["dotnet"] = RuntimeInformation.FrameworkDescription;
+        values[run + ".date"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
+        values[run + ".mode"] = quick ? "quick" : "full";
+        values[run + ".reps"] = reps.ToString(CultureInfo.InvariantCulture);
+
+        var csv = new StringBuilder("key,value\n");
+        foreach ((string key, string value) in values)
+        {
+            csv.Append(key).Append(',').Append(value.Replace(',', ';')).Append('\n');
+        }
+
+        File.WriteAllText(path, csv.ToString());
+    }
+
+    private static string CpuModel()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal));
+            return line is null ? RuntimeInformation.ProcessArchitecture.ToString() : line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Trim();
+        }
+        catch (IOException)
+        {
+            return RuntimeInformation.ProcessArchitecture.ToString();
+        }
+    }
+}
