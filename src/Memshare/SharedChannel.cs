@@ -149,7 +149,7 @@ public sealed unsafe class SharedChannel : IDisposable
         };
         SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, ChannelLayout.TotalSize(capacity, maxReaders), regionOptions, headerChecksSize: true)!;
         created = region.Created;
-        return Wrap(region, regionOptions.WindowsGlobalNamespace);
+        return RegionWrapper.Wrap(region, regionOptions.WindowsGlobalNamespace, static (r, g) => new SharedChannel(r, g));
     }
 
     /// <summary>Opens an existing channel; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
@@ -161,7 +161,7 @@ public sealed unsafe class SharedChannel : IDisposable
     {
         options ??= SharedMemoryOptions.Default;
         channel = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
-            ? Wrap(region, options.WindowsGlobalNamespace)
+            ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedChannel(r, g))
             : null;
         return channel is not null;
     }
@@ -254,18 +254,5 @@ public sealed unsafe class SharedChannel : IDisposable
         WaitWord* w = Wait(ChannelLayout.SpaceWaitLine);
         Interlocked.Increment(ref w->Seq);
         SpaceWait.Wake(Math.Max(1, Volatile.Read(ref w->Waiters)));
-    }
-
-    private static SharedChannel Wrap(SharedMemory region, bool globalNamespace)
-    {
-        try
-        {
-            return new SharedChannel(region, globalNamespace);
-        }
-        catch
-        {
-            region.Dispose();
-            throw;
-        }
     }
 }

@@ -144,69 +144,11 @@ public sealed unsafe class SharedChannelReader : IDisposable
             return true;
         }
 
-        long start = Stopwatch.GetTimestamp();
-        long spinTicks = (long)(SpinDuration.TotalSeconds * Stopwatch.Frequency);
         long timeoutMs = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)timeout.TotalMilliseconds;
-        if (timeoutMs >= 0)
-        {
-            spinTicks = Math.Min(spinTicks, timeoutMs * Stopwatch.Frequency / 1000);
-        }
-
-        // Check on every pause and read the clock only now and then (see SharedEvent.WaitSlow).
-        for (int i = 0; spinTicks > 0 && ((i & 31) != 31 || Stopwatch.GetTimestamp() - start < spinTicks); i++)
-        {
-            if (NextRecord() != null)
-            {
-                return true;
-            }
-
-            if ((i & 31) == 31)
-            {
-                // Let a peer the kernel woke onto this CPU run: spinning over it would make it wait out our spin.
-                Thread.Yield();
-            }
-            else
-            {
-                Thread.SpinWait(1);
-            }
-        }
-
         WaitWord* w = _channel.Wait(ChannelLayout.DataWaitLine);
-        using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static s => ((SharedChannel)s!).WakeReaders(all: true), _channel)
-            : default;
-        while (true)
-        {
-            int seq = Volatile.Read(ref w->Seq);
-            Interlocked.Increment(ref w->Waiters); // full fence: pairs with the writer's position exchange
-            try
-            {
-                if (NextRecord() != null)
-                {
-                    return true;
-                }
-
-                // Look again after seeing the mark: a message committed before Complete() may have landed after the
-                // look above, and "false" must mean drained.
-                if (_channel.IsCompleted && NextRecord() == null)
-                {
-                    return false;
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                long remaining = timeoutMs < 0 ? -1 : Math.Max(0, timeoutMs - (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                if (remaining == 0)
-                {
-                    return false;
-                }
-
-                _channel.DataWait.Wait(seq, (int)(remaining < 0 ? 100 : Math.Min(remaining, 100)));
-            }
-            finally
-            {
-                Interlocked.Decrement(ref w->Waiters);
-            }
-        }
+        var condition = new MessageWaiting(this);
+        return SpinThenSleep.Wait(ref condition, _channel.DataWait, &w->Seq, &w->Waiters, (long)(SpinDuration.TotalSeconds * Stopwatch.Frequency),
+            timeoutMs, static s => ((SharedChannel)s!).WakeReaders(all: true), _channel, cancellationToken);
     }
 
     /// <summary>
@@ -269,6 +211,16 @@ public sealed unsafe class SharedChannelReader : IDisposable
         }
 
         Dispose();
+    }
+
+    /// <summary>A message is waiting; finished when the channel is complete and drained.</summary>
+    private readonly struct MessageWaiting(SharedChannelReader reader) : IWaitCondition
+    {
+        public bool IsMet() => reader.NextRecord() != null;
+
+        // Look again after seeing the mark: a message committed before Complete() may have landed after the look
+        // that failed, and "finished" must mean drained.
+        public bool IsFinished() => reader._channel.IsCompleted && reader.NextRecord() == null;
     }
 
     /// <summary>An async wait for the next message, for <see cref="AsyncWaitHub"/>.</summary>

@@ -405,56 +405,18 @@ public sealed unsafe class SharedChannelWriter : IDisposable
 
     private bool WaitForSpace(int length, long timeoutMs, CancellationToken cancellationToken)
     {
-        long start = Stopwatch.GetTimestamp();
-        long spinTicks = (long)(SpinDuration.TotalSeconds * Stopwatch.Frequency);
-        // Check on every pause and read the clock only now and then (see SharedEvent.WaitSlow).
-        for (int i = 0; spinTicks > 0 && ((i & 31) != 31 || Stopwatch.GetTimestamp() - start < spinTicks); i++)
-        {
-            if (HasSpace(length))
-            {
-                return true;
-            }
-
-            if ((i & 31) == 31)
-            {
-                // Let a peer the kernel woke onto this CPU run: spinning over it would make it wait out our spin.
-                Thread.Yield();
-            }
-            else
-            {
-                Thread.SpinWait(1);
-            }
-        }
-
         WaitWord* w = _channel.Wait(ChannelLayout.SpaceWaitLine);
-        using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static s => ((SharedChannel)s!).WakeWriters(), _channel)
-            : default;
-        while (true)
-        {
-            int seq = Volatile.Read(ref w->Seq);
-            Interlocked.Increment(ref w->Waiters); // full fence: pairs with the reader's position exchange
-            try
-            {
-                if (HasSpace(length))
-                {
-                    return true;
-                }
+        var condition = new Room(this, length);
+        return SpinThenSleep.Wait(ref condition, _channel.SpaceWait, &w->Seq, &w->Waiters, (long)(SpinDuration.TotalSeconds * Stopwatch.Frequency),
+            timeoutMs, static s => ((SharedChannel)s!).WakeWriters(), _channel, cancellationToken);
+    }
 
-                cancellationToken.ThrowIfCancellationRequested();
-                long remaining = timeoutMs < 0 ? -1 : Math.Max(0, timeoutMs - (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                if (remaining == 0)
-                {
-                    return false;
-                }
+    /// <summary>There may be room for a message of the given length.</summary>
+    private readonly struct Room(SharedChannelWriter writer, int length) : IWaitCondition
+    {
+        public bool IsMet() => writer.HasSpace(length);
 
-                _channel.SpaceWait.Wait(seq, (int)(remaining < 0 ? 100 : Math.Min(remaining, 100)));
-            }
-            finally
-            {
-                Interlocked.Decrement(ref w->Waiters);
-            }
-        }
+        public bool IsFinished() => false;
     }
 
     private bool HasSpace(int length)

@@ -24,7 +24,7 @@ public sealed unsafe class SharedEvent : IDisposable
     public static readonly TimeSpan DefaultSpinDuration = TimeSpan.FromMicroseconds(50);
 
     /// <summary>The longest a sleeping waiter goes without re-checking the state.</summary>
-    public static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(SpinThenSleep.RecheckMilliseconds);
 
     private readonly SharedMemory _region;
     private readonly WaitChannel _channel;
@@ -98,7 +98,7 @@ public sealed unsafe class SharedEvent : IDisposable
         };
         SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, EventState.TotalSize, options, headerChecksSize: true)!;
         created = region.Created;
-        return Wrap(region, options.WindowsGlobalNamespace);
+        return RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedEvent(r, g));
     }
 
     /// <summary>Opens the named event, creating it with <paramref name="mode"/> if absent.</summary>
@@ -113,7 +113,7 @@ public sealed unsafe class SharedEvent : IDisposable
     {
         options ??= SharedMemoryOptions.Default;
         sharedEvent = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
-            ? Wrap(region, options.WindowsGlobalNamespace)
+            ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedEvent(r, g))
             : null;
         return sharedEvent is not null;
     }
@@ -240,63 +240,24 @@ public sealed unsafe class SharedEvent : IDisposable
 
     private bool WaitSlow(long timeoutMs, CancellationToken cancellationToken)
     {
-        long start = Stopwatch.GetTimestamp();
+        var condition = new Signal(this);
+        return SpinThenSleep.Wait(ref condition, _channel, &_state->Generation, &_state->Waiters, _spinTicks, timeoutMs,
+            static s => ((SharedEvent)s!).WakeAll(), this, cancellationToken);
+    }
 
-        // Spin first: a peer that answers within microseconds should not pay for a kernel wake-up.
-        long spinUntil = start + Math.Min(_spinTicks, timeoutMs < 0 ? long.MaxValue : timeoutMs * Stopwatch.Frequency / 1000);
-        // Check on every pause and read the clock only now and then: a coarse step would add its own length to
-        // every hand-off.
-        for (int i = 0; spinUntil > start && ((i & 31) != 31 || Stopwatch.GetTimestamp() < spinUntil); i++)
+    /// <summary>The event is set (consumed on success, in auto-reset mode).</summary>
+    private readonly struct Signal(SharedEvent owner) : IWaitCondition
+    {
+        public bool IsMet() => owner.TryConsume();
+
+        public bool IsFinished()
         {
-            if (TryConsume())
+            if (owner._uses.IsClosing)
             {
-                return true;
+                ThrowHelper.ThrowObjectDisposed(owner);
             }
 
-            if ((i & 31) == 31)
-            {
-                // Let a peer the kernel woke onto this CPU run: spinning over it would make it wait out our spin.
-                Thread.Yield();
-            }
-            else
-            {
-                Thread.SpinWait(1);
-            }
-        }
-
-        using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static s => ((SharedEvent)s!).WakeAll(), this)
-            : default;
-        while (true)
-        {
-            int generation = Volatile.Read(ref _state->Generation);
-            Interlocked.Increment(ref _state->Waiters); // full fence: pairs with Set's Generation increment
-            try
-            {
-                if (TryConsume())
-                {
-                    return true;
-                }
-
-                long remaining = timeoutMs < 0 ? -1 : Math.Max(0, timeoutMs - (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                if (remaining == 0)
-                {
-                    return false;
-                }
-
-                cancellationToken.ThrowIfCancellationRequested();
-                if (_uses.IsClosing)
-                {
-                    ThrowHelper.ThrowObjectDisposed(this);
-                }
-
-                long slice = (long)RecheckInterval.TotalMilliseconds;
-                _channel.Wait(generation, (int)(remaining < 0 ? slice : Math.Min(remaining, slice)));
-            }
-            finally
-            {
-                Interlocked.Decrement(ref _state->Waiters);
-            }
+            return false;
         }
     }
 
@@ -317,19 +278,6 @@ public sealed unsafe class SharedEvent : IDisposable
             owner._uses.IsClosing ? AsyncWaitPoll.Closed : owner.TryConsume() ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady;
 
         public void ReleaseWait() => owner._uses.Exit();
-    }
-
-    private static SharedEvent Wrap(SharedMemory region, bool globalNamespace)
-    {
-        try
-        {
-            return new SharedEvent(region, globalNamespace);
-        }
-        catch
-        {
-            region.Dispose();
-            throw;
-        }
     }
 
     private void ThrowIfDisposed()

@@ -74,7 +74,7 @@ public sealed unsafe class SharedLock : IDisposable
         };
         SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, LockState.TotalSize, options, headerChecksSize: true)!;
         created = region.Created;
-        return Wrap(region, options.WindowsGlobalNamespace);
+        return RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedLock(r, g));
     }
 
     /// <summary>Opens an existing lock; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
@@ -86,7 +86,7 @@ public sealed unsafe class SharedLock : IDisposable
     {
         options ??= SharedMemoryOptions.Default;
         sharedLock = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
-            ? Wrap(region, options.WindowsGlobalNamespace)
+            ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedLock(r, g))
             : null;
         return sharedLock is not null;
     }
@@ -329,19 +329,6 @@ public sealed unsafe class SharedLock : IDisposable
 
         long elapsed = (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         return Math.Max(0, timeoutMs - elapsed);
-    }
-
-    private static SharedLock Wrap(SharedMemory region, bool globalNamespace)
-    {
-        try
-        {
-            return new SharedLock(region, globalNamespace);
-        }
-        catch
-        {
-            region.Dispose();
-            throw;
-        }
     }
 
     private void ThrowIfDisposed()

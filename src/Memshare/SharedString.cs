@@ -78,7 +78,7 @@ public sealed unsafe class SharedString : IDisposable
             return false;
         }
 
-        slot = Wrap(region);
+        slot = RegionWrapper.Wrap(region, static r => new SharedString(r));
         return true;
     }
 
@@ -213,20 +213,7 @@ public sealed unsafe class SharedString : IDisposable
         long size = mode == RegionMode.OpenExisting ? 0 : StringLayout.TotalSize(capacity);
         SharedMemory region = SharedMemory.Open(name, mode, size, options, headerChecksSize: true) ?? throw new RegionNotFoundException(name);
         created = region.Created;
-        return Wrap(region);
-    }
-
-    private static SharedString Wrap(SharedMemory region)
-    {
-        try
-        {
-            return new SharedString(region);
-        }
-        catch
-        {
-            region.Dispose();
-            throw;
-        }
+        return RegionWrapper.Wrap(region, static r => new SharedString(r));
     }
 
     private void ThrowIfDisposed()

@@ -112,7 +112,7 @@ public sealed unsafe class SharedValue<T> : IDisposable
             return false;
         }
 
-        value = Wrap(region);
+        value = RegionWrapper.Wrap(region, static r => new SharedValue<T>(r));
         return true;
     }
 
@@ -201,20 +201,7 @@ public sealed unsafe class SharedValue<T> : IDisposable
         long size = mode == RegionMode.OpenExisting ? 0 : ValueLayout.TotalSize(sizeof(T));
         SharedMemory region = SharedMemory.Open(name, mode, size, options, headerChecksSize: true) ?? throw new RegionNotFoundException(name);
         created = region.Created;
-        return Wrap(region);
-    }
-
-    private static SharedValue<T> Wrap(SharedMemory region)
-    {
-        try
-        {
-            return new SharedValue<T>(region);
-        }
-        catch
-        {
-            region.Dispose();
-            throw;
-        }
+        return RegionWrapper.Wrap(region, static r => new SharedValue<T>(r));
     }
 
     private void ThrowIfDisposed()

@@ -1,0 +1,93 @@
+using System.Diagnostics;
+
+namespace Memshare.Sync;
+
+/// <summary>What a blocking wait waits for; a struct, so that <see cref="SpinThenSleep.Wait"/> is specialised per caller and allocates nothing.</summary>
+internal interface IWaitCondition
+{
+    /// <summary>Whether the wait is over with success. Called on every spin, so it must be cheap and touch only the lines the peer hands over.</summary>
+    bool IsMet();
+
+    /// <summary>Whether the wait is over without success (say, a channel completed and drained). Called only before each sleep; may throw (disposed).</summary>
+    bool IsFinished();
+}
+
+/// <summary>
+/// The wait every blocking call shares: spin a while, so a peer that answers within microseconds never pays for
+/// a kernel wake-up, then sleep on a futex word with the announce-then-check protocol (see <see cref="WaitChannel"/>).
+/// </summary>
+internal static unsafe class SpinThenSleep
+{
+    /// <summary>The longest a sleeper goes without re-checking, so a waker killed between its change and its wake-up strands nobody for long.</summary>
+    internal const int RecheckMilliseconds = 100;
+
+    /// <summary>
+    /// Waits until <paramref name="condition"/> is met (true), finished or timed out (false). <paramref name="seq"/> is
+    /// the futex word that wakers bump, <paramref name="waiters"/> the count they check before waking;
+    /// <paramref name="wakeAll"/> is registered on <paramref name="cancellationToken"/> to cut a sleep short.
+    /// </summary>
+    internal static bool Wait<T>(ref T condition, WaitChannel channel, int* seq, int* waiters, long spinTicks, long timeoutMs,
+        Action<object?> wakeAll, object wakeState, CancellationToken cancellationToken)
+        where T : struct, IWaitCondition
+    {
+        long start = Stopwatch.GetTimestamp();
+        if (timeoutMs >= 0)
+        {
+            spinTicks = Math.Min(spinTicks, timeoutMs * Stopwatch.Frequency / 1000);
+        }
+
+        // Check on every pause and read the clock only now and then: a coarse step would add its own length to
+        // every hand-off.
+        for (int i = 0; spinTicks > 0 && ((i & 31) != 31 || Stopwatch.GetTimestamp() - start < spinTicks); i++)
+        {
+            if (condition.IsMet())
+            {
+                return true;
+            }
+
+            if ((i & 31) == 31)
+            {
+                // Let a peer the kernel woke onto this CPU run: spinning over it would make it wait out our spin.
+                Thread.Yield();
+            }
+            else
+            {
+                Thread.SpinWait(1);
+            }
+        }
+
+        using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
+            ? cancellationToken.UnsafeRegister(wakeAll, wakeState)
+            : default;
+        while (true)
+        {
+            int expected = Volatile.Read(ref *seq);
+            Interlocked.Increment(ref *waiters); // full fence: pairs with the waker's change, then its read of the count
+            try
+            {
+                if (condition.IsMet())
+                {
+                    return true;
+                }
+
+                if (condition.IsFinished())
+                {
+                    return false;
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                long remaining = timeoutMs < 0 ? -1 : Math.Max(0, timeoutMs - (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                if (remaining == 0)
+                {
+                    return false;
+                }
+
+                channel.Wait(expected, (int)(remaining < 0 ? RecheckMilliseconds : Math.Min(remaining, RecheckMilliseconds)));
+            }
+            finally
+            {
+                Interlocked.Decrement(ref *waiters);
+            }
+        }
+    }
+}
