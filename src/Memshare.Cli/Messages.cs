@@ -75,6 +75,21 @@ internal static class Messages
     public const string BadReaderIndex =
         "--reader {1} is out of range: channel '{0}' has {2} reader index(es), 0 to {3}. Only broadcast channels have more than one.";
 
+    public const string BadByteCount =
+        "{0} '{1}' is not a byte count; give a decimal number ('4096'), hex with 0x ('0x1000'), or a number with a unit: '4k' or '4KiB', '1M' or '1MiB', '1G' or '1GiB'.";
+    public const string DumpOffsetPastEnd =
+        "--offset {1} is past the end of region '{0}' ({2} bytes); give an offset from 0 to {2} (0x{2:x}).";
+    public const string DumpLengthPastEnd =
+        "--length {1} at offset {2} would pass the end of region '{0}' ({3} bytes): only {4} remain there. Give a --length of at most {5}, or leave it out to dump to the end.";
+    public const string DumpHeaderNote =
+        "note: '{0}' is a {1}; bytes 0 to {2} (0x0 to 0x{2:x}) are its Memshare header (docs/format.md).";
+    public const string BadInterval =
+        "--interval '{0}' is not a positive duration; give '500ms', '2s', '1m' or a number of seconds (decimals allowed), more than 0.";
+    public const string BadWatchCount =
+        "--count {0} is not a positive number; give how many times to refresh (1 or more), or leave it out to refresh until Ctrl+C.";
+    public const string WatchedRegionGone =
+        "Region '{0}' disappeared after {1}: it was removed (by 'memshare rm', its last holder closing it, or gc). Start watch again once it exists.";
+
     /// <summary>A count and its noun: <c>1 message</c>, <c>0 messages</c>.</summary>
     public static string Count(long count, string noun) =>
         count == 1 ? "1 " + noun : count.ToString(System.Globalization.CultureInfo.InvariantCulture) + " " + noun + "s";

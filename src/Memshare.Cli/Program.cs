@@ -37,6 +37,7 @@ internal static class Program
             CreateCommand.Create(),
             WriteCommand.Create(),
             ReadCommand.Create(),
+            DumpCommand.Create(),
             SetCommand.Create(),
             GetCommand.Create(),
             ListCommand.Create(),

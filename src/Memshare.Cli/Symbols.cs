@@ -60,4 +60,35 @@ internal static class Symbols
 
     public static Option<long> Offset(string description) =>
         new("--offset") { Description = description, DefaultValueFactory = _ => 0 };
+
+    /// <summary>A byte offset or count as <see cref="ByteCount"/> reads it; anything else is a parse error (exit 2).</summary>
+    public static Option<long> ByteCountOption(string name, string description, long defaultValue) =>
+        new(name)
+        {
+            HelpName = "bytes",
+            Description = description + " Decimal, 0x hex, or with a unit: 4k, 4KiB, 1M, 1MiB, 1G, 1GiB.",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = result => ParseByteCount(name, result) ?? 0,
+        };
+
+    /// <summary>Like <see cref="ByteCountOption"/>, null when absent.</summary>
+    public static Option<long?> OptionalByteCountOption(string name, string description) =>
+        new(name)
+        {
+            HelpName = "bytes",
+            Description = description + " Decimal, 0x hex, or with a unit: 4k, 4KiB, 1M, 1MiB, 1G, 1GiB.",
+            CustomParser = result => ParseByteCount(name, result),
+        };
+
+    private static long? ParseByteCount(string name, System.CommandLine.Parsing.ArgumentResult result)
+    {
+        string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
+        if (ByteCount.TryParse(text, out long bytes))
+        {
+            return bytes;
+        }
+
+        result.AddError(Messages.Format(Messages.BadByteCount, name, text));
+        return null;
+    }
 }

@@ -45,12 +45,22 @@ public static partial class SharedMemoryCatalog
     private static SharedMemoryInfo? GetLinux(string name) =>
         Inspect(name, ProcLocks.ReadFlockCounts(), new UserNames(), strict: true);
 
+    [SupportedOSPlatform("linux")]
+    private static RegionSample? SampleLinux(string name, int payloadLimit)
+    {
+        var payload = new PayloadSample(payloadLimit);
+        return Inspect(name, ProcLocks.ReadFlockCounts(), new UserNames(), strict: true, payload) is { } info
+            ? new RegionSample(info, payload.Bytes, payload.Sequence, payload.Recoveries)
+            : null;
+    }
+
     /// <summary>
     /// Describes <c>/dev/shm/NAME</c>. Null if it does not exist (or vanished meanwhile). Something that is not a
-    /// regular file is skipped, or reported as an exception when <paramref name="strict"/>.
+    /// regular file is skipped, or reported as an exception when <paramref name="strict"/>. With
+    /// <paramref name="payload"/>, also reads the current contents through the same descriptor.
     /// </summary>
     [SupportedOSPlatform("linux")]
-    private static SharedMemoryInfo? Inspect(string name, Dictionary<FileId, int>? holders, UserNames owners, bool strict)
+    private static SharedMemoryInfo? Inspect(string name, Dictionary<FileId, int>? holders, UserNames owners, bool strict, PayloadSample? payload = null)
     {
         string path = LinuxRegion.Directory + name;
         if (!LinuxRegion.TryLStat(path, out StatxBuffer st))
@@ -103,6 +113,7 @@ public static partial class SharedMemoryCatalog
             try
             {
                 (format, header) = ReadHeader(handle, (long)st.Size);
+                payload?.Read(handle, format, header, (long)st.Size);
             }
             catch (IOException)
             {
@@ -110,20 +121,24 @@ public static partial class SharedMemoryCatalog
             }
         }
 
-        return new SharedMemoryInfo
-        {
-            Name = name,
-            Path = path,
-            Size = (long)st.Size,
-            Format = format,
-            OwnerId = st.Uid,
-            Owner = owners.NameOf(st.Uid),
-            Permissions = (UnixFileMode)(st.Mode & 0x1FF),
-            IsPersistent = (st.Mode & Libc.S_ISVTX) == 0,
-            Holders = holders is null ? null : holders.GetValueOrDefault(new FileId(st.DevMajor, st.DevMinor, st.Ino)),
-            Header = header,
-        };
+        int? count = holders is null ? null : holders.GetValueOrDefault(new FileId(st.DevMajor, st.DevMinor, st.Ino));
+        return Describe(name, path, st, format, header, count, owners);
     }
+
+    private static SharedMemoryInfo Describe(
+        string name, string path, in StatxBuffer st, RegionFormat format, SharedMemoryHeaderInfo? header, int? holders, UserNames owners) => new()
+    {
+        Name = name,
+        Path = path,
+        Size = (long)st.Size,
+        Format = format,
+        OwnerId = st.Uid,
+        Owner = owners.NameOf(st.Uid),
+        Permissions = (UnixFileMode)(st.Mode & 0x1FF),
+        IsPersistent = (st.Mode & Libc.S_ISVTX) == 0,
+        Holders = holders,
+        Header = header,
+    };
 
     /// <summary>Decodes the header with plain reads that stop at the end of the file, so a short or garbled file is harmless.</summary>
     private static (RegionFormat Format, SharedMemoryHeaderInfo? Header) ReadHeader(SafeFileHandle handle, long size)
@@ -275,7 +290,7 @@ public static partial class SharedMemoryCatalog
 
     private static bool IsRegularFile(int mode) => (mode & Libc.S_IFMT) == Libc.S_IFREG;
 
-    private static Exception NotRegular(string name, string path, int mode) => (mode & Libc.S_IFMT) switch
+    internal static Exception NotRegular(string name, string path, int mode) => (mode & Libc.S_IFMT) switch
     {
         Libc.S_IFLNK => new UnauthorizedAccessException(SR.Format(SR.SymlinkRefused, name, path)),
         0x4000 => new IOException(SR.Format(SR.NotRegularFile, name, "a directory", path)),

@@ -1,0 +1,33 @@
+namespace Memshare.Inspection;
+
+public static partial class SharedMemoryCatalog
+{
+    private const string NoStaleOnWindows =
+        "There are no stale regions to remove on Windows: a named mapping is freed by the kernel when its last handle closes, even if its holders crashed.";
+    private const string NoStaleListingOnMac =
+        "Removing stale regions is not supported on macOS, which offers no way to enumerate named shared memory. A stale scoped region (every holder died) is removed by the next Memshare process that opens or creates its name.";
+
+    /// <summary>
+    /// Removes every scoped region of this user that no process holds any more (all its holders died), and
+    /// reports what it did with each region it saw, sorted by name. Never touches a live region, a persistent
+    /// one (or one made by another program), or one another user owns. With <paramref name="dryRun"/>, finds
+    /// the stale ones the same way but removes nothing.
+    /// </summary>
+    /// <remarks>
+    /// Race-free with Memshare's own lifetime protocol (docs/format.md, "Holders"): a region is removed only
+    /// while this process holds its exclusive <c>flock</c>, which no holder can have, and only if the name still
+    /// leads to the locked inode. A process opening it meanwhile either finds the name gone or keeps the region.
+    /// </remarks>
+    /// <exception cref="PlatformNotSupportedException">Not on Linux (Windows has no stale regions; macOS cannot list them).</exception>
+    internal static IReadOnlyList<StaleRegionResult> RemoveStale(bool dryRun)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            return RemoveStaleLinux(dryRun);
+        }
+
+        throw new PlatformNotSupportedException(OperatingSystem.IsWindows() ? NoStaleOnWindows
+            : OperatingSystem.IsMacOS() ? NoStaleListingOnMac
+            : SR.Format(NotSupportedMessage, "this OS"));
+    }
+}
