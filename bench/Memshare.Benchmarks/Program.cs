@@ -1,9 +1,11 @@
 // Micro-benchmarks:   dotnet run -c Release --project bench/Memshare.Benchmarks -- --filter '*'
 // Wake-up latency:    dotnet run -c Release --project bench/Memshare.Benchmarks -- wake
-// Cross-process IPC:  dotnet run -c Release --project bench/Memshare.Benchmarks -- ipc [--quick] [--reps N] [--csv PATH]
+// Cross-process IPC:  dotnet run -c Release --project bench/Memshare.Benchmarks -- ipc [--quick] [--reps N] [--csv PATH] [--csv-detail PATH]
+// Channel scaling:    dotnet run -c Release --project bench/Memshare.Benchmarks -- scale [--quick] [--reps N] [--csv PATH]
 using BenchmarkDotNet.Running;
 using Memshare.Benchmarks;
 using Memshare.Benchmarks.Ipc;
+using Memshare.Benchmarks.Scale;
 
 return args switch
 {
@@ -11,6 +13,8 @@ return args switch
     ["wake-peer", ..] => WakeLatency.Peer(args),
     ["ipc", ..] => IpcBenchmark.Run(args[1..]),
     ["ipc-peer", ..] => IpcPeer.Run(args[1..]), // hidden: the other process of the ipc harness
+    ["scale", ..] => ScaleBenchmark.Run(args[1..]),
+    ["scale-peer", ..] => ScalePeer.Run(args[1..]), // hidden: a broadcast reader or a producer of the scale harness
     _ => Run(args),
 };
 

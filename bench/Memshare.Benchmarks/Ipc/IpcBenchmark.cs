@@ -319,10 +319,10 @@ internal static class IpcBenchmark
         peer.Command(command);
     }
 
-    private static string NextName() => s_namePrefix + Interlocked.Increment(ref s_sessions).ToString(CultureInfo.InvariantCulture);
+    internal static string NextName() => s_namePrefix + Interlocked.Increment(ref s_sessions).ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Every region, socket and pipe this run made must be gone: a leftover is reported as a failure.</summary>
-    private static void CheckCleanup(IpcResults results)
+    internal static void CheckCleanup(IpcResults results)
     {
         string[] leftovers =
         [
