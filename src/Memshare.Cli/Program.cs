@@ -43,6 +43,7 @@ internal static class Program
             ListCommand.Create(),
             InfoCommand.Create(),
             RemoveCommand.Create(),
+            GcCommand.Create(),
             HoldCommand.Create(),
             LockCommand.Create(),
             WaitCommand.Create(),
