@@ -8,6 +8,8 @@
  *   value-hammer NAME SECONDS     the same for the value
  *   chan-send NAME COUNT SEED     print "ready", send COUNT pattern messages, complete; print "sent N"
  *   chan-recv NAME SEED TIMEOUT   print "ready", receive until complete; print "received N bad B"
+ *   hold NAME -                   after a line on stdin open a raw region, print "held", wait for end of stdin,
+ *                                 close; print "closed"
  * A failing call prints "status S: message" to stderr and exits 1.
  */
 #include "../memshare.h"
@@ -233,6 +235,25 @@ static int chan_recv(const char *name, uint64_t seed, int timeout_ms)
     return 0;
 }
 
+static int hold(const char *name)
+{
+    for (int c = 0; c != '\n' && c != EOF;) { /* wait for "go": the test creates the region first */
+        c = getchar();
+    }
+    ms_region r;
+    int status = ms_open_raw(&r, name, MS_READ_WRITE);
+    if (status != MS_OK) {
+        return die(r.error, status);
+    }
+    printf("held\n");
+    fflush(stdout);
+    while (getchar() != EOF) {
+    }
+    ms_close(&r);
+    printf("closed\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -258,6 +279,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "chan-recv") == 0 && argc == 5) {
         return chan_recv(name, (uint64_t)n, (int)strtol(argv[4], NULL, 10));
+    }
+    if (strcmp(mode, "hold") == 0) {
+        return hold(name);
     }
     fprintf(stderr, "unknown mode '%s'\n", mode);
     return 2;
