@@ -42,6 +42,7 @@ internal static class Program
             GetCommand.Create(),
             ListCommand.Create(),
             InfoCommand.Create(),
+            WatchCommand.Create(),
             RemoveCommand.Create(),
             GcCommand.Create(),
             HoldCommand.Create(),

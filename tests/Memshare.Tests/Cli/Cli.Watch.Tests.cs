@@ -1,0 +1,233 @@
+using System.Globalization;
+using Memshare.Tests.Infrastructure;
+
+namespace Memshare.Tests.Cli;
+
+/// <summary>
+/// `memshare watch` with stdout redirected: plain text frames separated by blank lines, parsed here. The peers
+/// are real processes (a `memshare send` fed at a steady pace, a killed `hold`).
+/// </summary>
+[Collection("Spinning")]
+public sealed class CliWatchTests : IDisposable
+{
+    private readonly ShmScope _scope = new();
+
+    [Fact]
+    public async Task Watch_ChannelWithASteadySender_ShowsMessagesAndAPositiveRate()
+    {
+        string name = _scope.Name("chan");
+        Child sender = _scope.Track(Child.Cli("send", name, "--capacity", "1048576"));
+        using var stop = new CancellationTokenSource();
+        int sent = 0;
+        Task feed = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                sender.WriteLine("tick " + Interlocked.Increment(ref sent).ToString(CultureInfo.InvariantCulture));
+                Thread.Sleep(2);
+            }
+        });
+        try
+        {
+            CliRun.WaitUntil(() => MessagesOf(name) > 0, "the sender has sent a message");
+
+            CliResult watch = CliRun.Run("watch", name, "--count", "3", "--interval", "50ms").AssertExit(0);
+            int sentBy = Volatile.Read(ref sent);
+
+            List<Dictionary<string, string>> frames = Frames(watch);
+            Assert.Equal(3, frames.Count);
+            long[] messages = [.. frames.Select(f => long.Parse(f["messages"], CultureInfo.InvariantCulture))];
+            Assert.True(messages[0] > 0 && messages[0] <= messages[1] && messages[1] <= messages[2], $"messages {string.Join(", ", messages)}");
+            Assert.True(messages[2] <= sentBy, $"watch saw {messages[2]} messages but only {sentBy} lines were sent");
+            Assert.All(frames, f => Assert.Equal("channel", f["kind"]));
+            Assert.All(frames, f => Assert.Equal("spsc", f["mode"]));
+            Assert.All(frames, f => Assert.Equal("1048576 bytes", f["capacity"]));
+            Assert.All(frames, f => Assert.Equal($"pid {sender.Pid}, alive", f["writer"]));
+            Assert.All(frames, f => Assert.StartsWith("position 0, lag ", f["reader 0"], StringComparison.Ordinal));
+            Assert.Equal("-", frames[0]["msg/s"]); // no earlier sample to compare with
+            double[] rates = [.. frames.Skip(1).Select(f => double.Parse(f["msg/s"], CultureInfo.InvariantCulture))];
+            Assert.Contains(rates, rate => rate > 0);
+            Assert.All(frames.Skip(1), f => Assert.True(double.Parse(f["bytes/s"], CultureInfo.InvariantCulture) >= 0));
+        }
+        finally
+        {
+            stop.Cancel();
+            await feed.WaitAsync(TimeSpan.FromSeconds(10));
+            sender.CloseInput();
+            sender.WaitForExit();
+            CliRun.Remove(name);
+        }
+    }
+
+    [Fact]
+    public void Watch_String_ShowsTextLengthAndWrites()
+    {
+        string name = _scope.Name("str");
+        using SharedString text = SharedString.CreateNew(name, 64);
+        text.Set("first");
+        text.Set("hello \"watch\"");
+
+        Dictionary<string, string> frame = Assert.Single(Frames(CliRun.Run("watch", name, "--count", "1").AssertExit(0)));
+
+        Assert.Equal("string", frame["kind"]);
+        Assert.Equal("\"hello \\\"watch\\\"\"", frame["text"]);
+        Assert.Equal("13 of 64 bytes", frame["length"]);
+        Assert.Equal("2", frame["writes"]);
+        Assert.Equal("1", frame["holders"]); // this test process; watch itself is not one
+    }
+
+    [Fact]
+    public void Watch_Value_ShowsTypeWritesAndPayloadHex()
+    {
+        string name = _scope.Name("val");
+        using var value = SharedValue<long>.CreateNew(name, 1);
+        value.Write(0x0102030405060708);
+
+        Dictionary<string, string> frame = Assert.Single(Frames(CliRun.Run("watch", name, "--count", "1").AssertExit(0)));
+
+        Assert.Equal("Int64 (8 bytes)", frame["type"]);
+        Assert.Equal("1", frame["writes"]);
+        Assert.Equal("0", frame["recoveries"]);
+        Assert.Equal("08 07 06 05 04 03 02 01", frame["value"]);
+    }
+
+    [Fact]
+    public void Watch_LockAndEvent_ShowOwnerAndState()
+    {
+        string lockName = _scope.Name("lock");
+        string eventName = _scope.Name("event");
+        using var gate = SharedLock.CreateOrOpen(lockName);
+        using var ready = SharedEvent.CreateOrOpen(eventName, EventResetMode.ManualReset);
+        ready.Set();
+        using (gate.Acquire(TimeSpan.FromSeconds(5)))
+        {
+            Dictionary<string, string> held = Assert.Single(Frames(CliRun.Run("watch", lockName, "--count", "1").AssertExit(0)));
+            Assert.Equal($"pid {Environment.ProcessId}", held["owner"]);
+            Assert.Equal("yes", held["alive"]);
+            Assert.Equal("0", held["waiters"]);
+        }
+
+        Dictionary<string, string> evt = Assert.Single(Frames(CliRun.Run("watch", eventName, "--count", "1").AssertExit(0)));
+        Assert.Equal("manual", evt["mode"]);
+        Assert.Equal("yes", evt["set"]);
+    }
+
+    [Fact]
+    public void Watch_StaleRegion_ShowsItWithoutRemovingIt()
+    {
+        string name = _scope.Name("stale");
+        try
+        {
+            Child hold = _scope.Track(Child.Cli("hold", name, "--size", "64"));
+            Assert.Equal($"holding {name} (64 bytes, created)", hold.ReadLine());
+            using (SharedMemory region = SharedMemory.OpenExisting(name))
+            {
+                "abc"u8.CopyTo(region.Span);
+            }
+
+            hold.Kill();
+
+            List<Dictionary<string, string>> frames = Frames(CliRun.Run("watch", name, "--count", "2", "--interval", "50ms").AssertExit(0));
+
+            Assert.Equal(2, frames.Count);
+            Assert.Equal("0 (stale: every holder died)", frames[1]["holders"]);
+            Assert.StartsWith("61 62 63 00", frames[1]["first bytes"], StringComparison.Ordinal);
+            Assert.True(Shm.Exists(name), "watching a stale region removed it");
+        }
+        finally
+        {
+            Shm.Delete(name);
+        }
+    }
+
+    [Fact]
+    public void Watch_RegionRemovedMidWatch_ExitsThreeNamingIt()
+    {
+        string name = _scope.Name("gone");
+        try
+        {
+            CliRun.Run("create", name, "--size", "64").AssertExit(0);
+            Child watch = _scope.Track(Child.Cli("watch", name, "--interval", "50ms"));
+            Assert.StartsWith($"{name}  (refresh 1, ", watch.ReadLine(), StringComparison.Ordinal);
+
+            Assert.True(SharedMemory.Remove(name));
+
+            Assert.Equal(3, watch.WaitForExit());
+            Assert.StartsWith($"memshare: Region '{name}' disappeared after ", watch.Stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            CliRun.Remove(name);
+        }
+    }
+
+    [Fact]
+    public void Watch_WithoutCount_EndsWithZeroOnCtrlC()
+    {
+        string name = _scope.Name("sigint");
+        using SharedMemory region = SharedMemory.CreateNew(name, 64);
+        Child watch = _scope.Track(Child.Cli("watch", name, "--interval", "50ms"));
+        Assert.StartsWith($"{name}  (refresh 1, ", watch.ReadLine(), StringComparison.Ordinal);
+        CliRun.AssertNotIgnored(watch.Pid, 2);
+
+        watch.Signal(2);
+
+        Assert.Equal(0, watch.WaitForExit());
+        Assert.Empty(watch.Stderr);
+    }
+
+    [Fact]
+    public void Watch_Missing_ExitsThree()
+    {
+        string name = _scope.Name("missing");
+
+        CliRun.Run("watch", name, "--count", "1").AssertError(3, $"'{name}'");
+    }
+
+    [Theory]
+    [InlineData("--count", "0", "--count 0 is not a positive number")]
+    [InlineData("--interval", "0", "--interval '0' is not a positive duration")]
+    [InlineData("--interval", "fast", "--interval 'fast' is not a positive duration")]
+    public void Watch_BadOption_ExitsTwo(string option, string value, string message)
+    {
+        string name = _scope.Name("bad");
+        using SharedMemory region = SharedMemory.CreateNew(name, 64);
+
+        CliRun.Run("watch", name, option, value).AssertError(2, message);
+    }
+
+    /// <summary>Splits plain output into frames (blocks ended by a blank line) of "field: value" lines; checks each title.</summary>
+    private static List<Dictionary<string, string>> Frames(CliResult result)
+    {
+        var frames = new List<Dictionary<string, string>>();
+        Dictionary<string, string>? frame = null;
+        foreach (string line in result.Stdout)
+        {
+            if (line.Length == 0)
+            {
+                Assert.NotNull(frame);
+                frames.Add(frame);
+                frame = null;
+            }
+            else if (frame is null)
+            {
+                Assert.Contains($"(refresh {frames.Count + 1}, ", line, StringComparison.Ordinal);
+                frame = [];
+            }
+            else
+            {
+                int colon = line.IndexOf(':', StringComparison.Ordinal);
+                Assert.True(colon > 0, $"not a 'field: value' line: {line}");
+                frame[line[..colon]] = line[(colon + 1)..].Trim();
+            }
+        }
+
+        Assert.Null(frame); // the last frame ends with a blank line too
+        return frames;
+    }
+
+    private static long MessagesOf(string name) =>
+        Memshare.Inspection.SharedMemoryCatalog.Get(name)?.Header?.Channel?.MessagesWritten ?? 0;
+
+    public void Dispose() => _scope.Dispose();
+}
