@@ -353,7 +353,9 @@ public sealed unsafe class SharedChannelWriter : IDisposable
                 _channel.ThrowCorrupt($"record at position {tail} has length {length}");
             }
 
-            sequence = (long)header->Sequence + 1 + (sequence & ~0xFFFF_FFFFL);
+            // The record holds the low 32 bits of its number; the full one is the nearest to what we have (which a
+            // writer that died before publishing its position may or may not have advanced already).
+            sequence += (int)(header->Sequence - (uint)sequence) + 1;
             tail += ChannelLayout.RecordSize(length);
         }
 

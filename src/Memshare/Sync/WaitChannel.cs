@@ -51,6 +51,7 @@ internal sealed unsafe class WaitChannel : IDisposable
     /// <summary>Wakes up to <paramref name="count"/> sleepers (<see cref="int.MaxValue"/>: all).</summary>
     internal void Wake(int count)
     {
+        SpinThenSleep.NoteWake();
         if (OperatingSystem.IsLinux())
         {
             Futex.Wake(_word, count);

@@ -249,6 +249,31 @@ public sealed unsafe class SharedChannelCrashTests : IDisposable
         Assert.False(reader.TryRead(buffer, out _));
     }
 
+    [Theory]
+    [InlineData(false)] // died after committing the record, before counting it
+    [InlineData(true)]  // died after counting it, before publishing its position
+    public void CreateWriter_RecoveryScanAcrossThe32BitSequenceWrap_KeepsTheMessageCount(bool counted)
+    {
+        using SharedChannel channel = SharedChannel.CreateOrOpen(_scope.Name(), new SharedChannelOptions { Capacity = 4096 });
+        const long BeforeWrap = 0xFFFF_FFFF; // records carry only the low 32 bits of their number
+        channel.Writer->Messages = BeforeWrap;
+        long rollBackTo;
+        using (SharedChannelWriter first = channel.CreateWriter())
+        {
+            rollBackTo = ChannelKit.WriterPosition(channel);
+            Assert.True(first.TryWrite(ChannelKit.MessageOf(1, 40)));
+            Assert.Equal(BeforeWrap + 1, channel.MessagesWritten);
+        }
+
+        channel.Writer->Position = rollBackTo;
+        channel.Writer->Messages = counted ? BeforeWrap + 1 : BeforeWrap;
+        *channel.WriterLock = Memshare.Sync.OwnerToken.Make(0x3FFF_FFFF, 12345);
+
+        using SharedChannelWriter next = channel.CreateWriter();
+        Assert.Equal(BeforeWrap + 1, channel.MessagesWritten);
+        Assert.NotEqual(rollBackTo, ChannelKit.WriterPosition(channel));
+    }
+
     public void Dispose() => _scope.Dispose();
 
     /// <summary>
