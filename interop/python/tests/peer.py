@@ -1,0 +1,192 @@
+#!/usr/bin/env python3
+"""The Python side of tests/Memshare.Tests/Interop/Python*.cs: one scenario per run, results as lines on stdout.
+
+    python3 peer.py SCENARIO ARGS...
+
+The deterministic data (channel messages, self-validating strings and values) is defined the same way on the
+C# side (PythonPeerData.cs, and Patterns.StringFor / Octet in Memshare.Tests.Child); change both together.
+"""
+
+import hashlib
+import os
+import struct
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import memshare  # noqa: E402  pylint: disable=wrong-import-position
+
+ALPHABET = "abcdefghijklmnopqrstuvwxyzäö€"  # as Patterns.Alphabet
+
+
+def say(*parts) -> None:
+    print(*parts, flush=True)
+
+
+def message(seed: int, index: int, max_message: int) -> bytes:
+    """Message index of a stream: SHA-256 of "seed:index" gives its length (0..max_message) and its bytes."""
+    digest = hashlib.sha256(f"{seed}:{index}".encode()).digest()
+    length = int.from_bytes(digest[:4], "little") % (max_message + 1)
+    return (digest * (length // 32 + 1))[:length]
+
+
+def string_for(k: int) -> str:
+    """As Patterns.StringFor: "k:" then one character repeated; character and count are functions of k."""
+    u = k & 0xFFFFFFFFFFFFFFFF
+    return f"{k}:" + ALPHABET[u % len(ALPHABET)] * (1 + (u * 7919 & 0xFFFFFFFFFFFFFFFF) % 200)
+
+
+def parse_string(text: str):
+    """k if text is exactly string_for(k), -1 for the empty new slot, None if torn."""
+    if text == "":
+        return -1
+    head, sep, _ = text.partition(":")
+    if not sep or not head.isdigit():
+        return None
+    k = int(head)
+    return k if text == string_for(k) else None
+
+
+def octet(k: int) -> bytes:
+    return struct.pack("<8q", *([k] * 8))
+
+
+# ---------------------------------------------------------------------------------------------------- channels
+
+def channel_recv(name, seed, count):
+    """Receives until the channel is complete; checks count, order and every byte."""
+    with memshare.SharedChannel(name) as ch, ch.reader() as r:
+        say("attached")
+        for i in range(int(count) + 1):
+            got = r.recv(timeout=30)
+            if got is None:
+                say("completed", i)
+                return
+            want = message(int(seed), i, ch.max_message)
+            if got != want:
+                say("mismatch", i, len(got), len(want))
+                return
+        say("too-many", int(count) + 1)
+
+
+def channel_send(name, seed, count):
+    with memshare.SharedChannel(name) as ch, ch.writer() as w:
+        for i in range(int(count)):
+            w.send(message(int(seed), i, ch.max_message), timeout=30)
+        w.complete()
+        say("sent", w.sent)
+
+
+# ---------------------------------------------------------------------------------------------------- consistency
+
+def reading(reads, distinct, seen):
+    """Read counts: at least `reads`, and on until `distinct` values were seen (a loaded machine may run the writer
+    only now and then), for at most a minute."""
+    deadline = time.monotonic() + 60
+    n = 0
+    while n < int(reads) or (len(seen) < int(distinct) and time.monotonic() < deadline):
+        n += 1
+        yield n
+
+
+def string_reads(name, reads, distinct):
+    """Reads a string slot many times while another process writes it; reports torn copies and distinct values."""
+    torn, seen, last = 0, set(), -2
+    regress = n = 0
+    with memshare.SharedString(name) as s:
+        say("ready")
+        start = time.monotonic()
+        for n in reading(reads, distinct, seen):
+            k = parse_string(s.get(timeout=30))
+            if k is None:
+                torn += 1
+                continue
+            regress += k < last
+            last = k
+            seen.add(k)
+        say("reads", n, "torn", torn, "distinct", len(seen), "regressions", regress, "retries", s.read_retries,
+            "ms", int((time.monotonic() - start) * 1000))
+
+
+def value_reads(name, reads, distinct):
+    torn, seen, last, regress, n = 0, set(), -2, 0, 0
+    with memshare.SharedValue(name) as v:
+        say("ready", v.type_name, v.payload_size)
+        start = time.monotonic()
+        for n in reading(reads, distinct, seen):
+            fields = struct.unpack("<8q", v.read(timeout=30))
+            if len(set(fields)) != 1:
+                torn += 1
+                continue
+            regress += fields[0] < last
+            last = fields[0]
+            seen.add(fields[0])
+        say("reads", n, "torn", torn, "distinct", len(seen), "regressions", regress, "retries", v.read_retries,
+            "ms", int((time.monotonic() - start) * 1000))
+
+
+def string_writes(name, writes):
+    with memshare.SharedString(name) as s:
+        say("ready")
+        for k in range(int(writes)):
+            s.set(string_for(k), timeout=30)
+        say("wrote", writes, "version", s.version)
+
+
+def value_writes(name, writes):
+    with memshare.SharedValue(name) as v:
+        say("ready")
+        for k in range(1, int(writes) + 1):
+            v.write(octet(k), timeout=30)
+        say("wrote", writes, "version", v.version)
+
+
+# ---------------------------------------------------------------------------------------------------- raw regions
+
+def raw_reply(name, size):
+    """As plain.py attach, through memshare.RawRegion: checks .NET's pattern in the first half, replies in the second."""
+    half = int(size) // 2
+    with memshare.RawRegion(name) as r:
+        if r.read(0, half) != bytes(1 + (i * 31 + (i >> 8) + 7 * 131) % 255 for i in range(half)):
+            say("mismatch")
+            return
+        r.write(half, bytes(1 + (i * 31 + (i >> 8) + 9 * 131) % 255 for i in range(half, 2 * half)))
+        say("ok", r.size)
+
+
+# ---------------------------------------------------------------------------------------------------- locks
+
+def hold_lock(name):
+    """Takes the string slot's writer lock and keeps it until killed."""
+    s = memshare.SharedString(name)
+    s._acquire(memshare._need_atomics(name, "test"), s._m, None)  # pylint: disable=protected-access
+    say("holding", memshare.owner_token())
+    time.sleep(120)
+
+
+def token():
+    say(memshare.owner_token())
+
+
+# ---------------------------------------------------------------------------------------------------- errors
+
+def expect_error(kind, name, *rest):
+    """Opens name as kind (and, for 'set', stores rest[0]); prints 'ExceptionType|message' or 'ok'."""
+    opener = {"string": memshare.SharedString, "set": memshare.SharedString, "value": memshare.SharedValue,
+              "channel": memshare.SharedChannel, "raw": memshare.RawRegion, "writer": memshare.SharedChannel}[kind]
+    try:
+        with opener(name) as region:
+            if kind == "set":
+                region.set(rest[0])
+            elif kind == "writer":
+                region.writer().close()
+        say("ok")
+    except Exception as e:  # pylint: disable=broad-except
+        say(f"{type(e).__name__}|{e}")
+
+
+SCENARIOS = {f.__name__.replace("_", "-"): f for f in (channel_recv, channel_send, string_reads, value_reads,
+                                                         string_writes, value_writes, raw_reply, hold_lock, token, expect_error)}
+
+if __name__ == "__main__":
+    SCENARIOS[sys.argv[1]](*sys.argv[2:])
