@@ -832,7 +832,8 @@ static inline int ms__sync_tail(ms_channel *ch)
         if (length < 0 || length > ch->max_message || offset + ms__record_size(length) > (int64_t)ch->capacity) {
             return ms__channel_corrupt(ch, "record at position %lld has length %lld", (long long)tail, (long long)length);
         }
-        sequence = (int64_t)*MS__U32(rec, 4) + 1 + (sequence & ~(int64_t)0xFFFFFFFF);
+        /* The record holds the low 32 bits of its number; the full one is the nearest to the count we have. */
+        sequence += (int64_t)(int32_t)(*MS__U32(rec, 4) - (uint32_t)sequence) + 1;
         tail += ms__record_size(length);
     }
     ch->tail = tail;
