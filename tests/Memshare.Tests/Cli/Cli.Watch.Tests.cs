@@ -177,6 +177,33 @@ public sealed class CliWatchTests : IDisposable
     }
 
     [Fact]
+    public async Task Watch_OnATerminal_RedrawsATableInPlace()
+    {
+        string name = _scope.Name("tty");
+        using SharedString text = SharedString.CreateNew(name, 16);
+        text.Set("on a tty");
+        string cli = $"dotnet {Path.Combine(Child.BinDirectory, "Memshare.Cli.dll")} watch {name} --count 2 --interval 50ms";
+
+        // script(1) gives the CLI a pseudo-terminal, as an interactive shell would; -e passes on its exit code.
+        var start = new System.Diagnostics.ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string arg in (string[])["-qec", cli, "/dev/null"])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        start.Environment["TERM"] = "xterm";
+        using var script = System.Diagnostics.Process.Start(start)!;
+        Task<string> stderr = script.StandardError.ReadToEndAsync();
+        string screen = script.StandardOutput.ReadToEnd();
+        Assert.True(script.WaitForExit(60_000), "watch under script(1) did not finish");
+
+        Assert.True(script.ExitCode == 0, $"exit {script.ExitCode}: {screen} {await stderr}");
+        Assert.InRange(System.Text.RegularExpressions.Regex.Count(screen, "│ text +│ \"on a tty\" +│"), 2, 4); // a table per refresh (Spectre may draw the last once more)
+        Assert.Contains("refresh 2, ", screen, StringComparison.Ordinal);
+        Assert.Matches("\u001b\\[\\d+A", screen); // the cursor moves up to draw the second table over the first
+    }
+
+    [Fact]
     public void Watch_Missing_ExitsThree()
     {
         string name = _scope.Name("missing");
