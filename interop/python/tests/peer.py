@@ -154,6 +154,14 @@ def raw_reply(name, size):
         say("ok", r.size)
 
 
+def hold(name):
+    """Holds the region (a shared flock, as every Memshare holder) until a line arrives on stdin, then closes it."""
+    with memshare.RawRegion(name):
+        say("holding")
+        sys.stdin.readline()
+    say("closed")
+
+
 # ---------------------------------------------------------------------------------------------------- locks
 
 def hold_lock(name):
@@ -186,7 +194,8 @@ def expect_error(kind, name, *rest):
 
 
 SCENARIOS = {f.__name__.replace("_", "-"): f for f in (channel_recv, channel_send, string_reads, value_reads,
-                                                         string_writes, value_writes, raw_reply, hold_lock, token, expect_error)}
+                                                         string_writes, value_writes, raw_reply, hold,
+                                                         hold_lock, token, expect_error)}
 
 if __name__ == "__main__":
     SCENARIOS[sys.argv[1]](*sys.argv[2:])
