@@ -84,7 +84,7 @@ internal static class Messages
     public const string DumpHeaderNote =
         "note: '{0}' is a {1}; bytes 0 to {2} (0x0 to 0x{2:x}) are its Memshare header (docs/format.md).";
     public const string BadInterval =
-        "--interval '{0}' is not a positive duration; give '500ms', '2s', '1m' or a number of seconds (decimals allowed), more than 0.";
+        "--interval '{0}' is not a positive duration of at most a day; give '500ms', '2s', '1m' or a number of seconds (decimals allowed), more than 0.";
     public const string BadWatchCount =
         "--count {0} is not a positive number; give how many times to refresh (1 or more), or leave it out to refresh until Ctrl+C.";
     public const string WatchedRegionGone =

@@ -15,6 +15,9 @@ internal static class WatchCommand
     /// <summary>How much of a region's contents each refresh reads: a string's text up to this, 64 bytes of anything else.</summary>
     private const int SampleBytes = 4096;
 
+    /// <summary>The longest --interval: a day, well inside what a timed wait accepts.</summary>
+    private static readonly TimeSpan MaxInterval = TimeSpan.FromDays(1);
+
     public static Command Create()
     {
         Argument<string> name = Symbols.RegionName();
@@ -26,7 +29,7 @@ internal static class WatchCommand
             CustomParser = result =>
             {
                 string text = result.Tokens.Count > 0 ? result.Tokens[0].Value : "";
-                if (Duration.TryParse(text, out TimeSpan value) && value > TimeSpan.Zero)
+                if (Duration.TryParse(text, out TimeSpan value) && value > TimeSpan.Zero && value <= MaxInterval)
                 {
                     return value;
                 }

@@ -215,6 +215,7 @@ public sealed class CliWatchTests : IDisposable
     [InlineData("--count", "0", "--count 0 is not a positive number")]
     [InlineData("--interval", "0", "--interval '0' is not a positive duration")]
     [InlineData("--interval", "fast", "--interval 'fast' is not a positive duration")]
+    [InlineData("--interval", "2000m", "--interval '2000m' is not a positive duration of at most a day")]
     public void Watch_BadOption_ExitsTwo(string option, string value, string message)
     {
         string name = _scope.Name("bad");
