@@ -271,7 +271,7 @@ class _Mapping:
     after opening and re-checked against the name (docs/format.md, "Holders"). Closing drops the lock; this module
     never unlinks a name (a scoped region left only by Python holders is removed by the next Memshare opener)."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, allow_other_owner: bool = False) -> None:
         self.name = _check_name(name)
         path = _SHM_DIR + name
         deadline = time.monotonic() + _LOCK_DEADLINE
@@ -285,6 +285,10 @@ class _Mapping:
             if stat.S_ISLNK(st.st_mode) or not stat.S_ISREG(st.st_mode):
                 raise RegionFormatError(f"Region '{name}' is not a regular file; refusing to open it. "
                                         f"Remove '{path}' if it does not belong to you.")
+            if st.st_uid != os.geteuid() and not allow_other_owner:
+                # As Memshare: another user may have planted ("squatted") the name.
+                raise PermissionError(f"Region '{name}' is owned by uid {st.st_uid}, not by you (uid {os.geteuid()}); "
+                                      "refusing to open it. Pass allow_other_owner=True if you trust that user.")
             if st.st_size == 0:
                 # SharedMemory cannot map an empty file; say what it is instead.
                 raise RegionFormatError(f"Region '{name}' is empty (0 bytes): it was truncated, or another program "
@@ -358,10 +362,11 @@ class _Mapping:
 
 
 class _Region:
-    """Common open/close/context-manager behaviour of every region kind."""
+    """Common open/close/context-manager behaviour of every region kind. Regions owned by another user are refused
+    (PermissionError) unless allow_other_owner is true, as in Memshare."""
 
-    def __init__(self, name: str) -> None:
-        self._m = _Mapping(name)
+    def __init__(self, name: str, allow_other_owner: bool = False) -> None:
+        self._m = _Mapping(name, allow_other_owner)
         self.name = name
 
     @property
@@ -552,8 +557,8 @@ class _Snapshot(_Region):
 class SharedString(_Snapshot):
     """A string slot (Kind 2): get() never returns a torn string; set() is crash-safe."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
+    def __init__(self, name: str, allow_other_owner: bool = False) -> None:
+        super().__init__(name, allow_other_owner)
         header_size, _, capacity, stride = self._open_snapshot(KIND_STRING)
         if not 0 < capacity <= _STRING_MAX_CAPACITY or stride != _align64(4 + capacity) or header_size != 128:
             self.close()
@@ -596,8 +601,8 @@ class SharedValue(_Snapshot):
     """A SharedValue<T> region (Kind 1) seen as raw payload bytes: the layout of T must be agreed on by other means
     (this module does not check the fingerprint; type_name and fingerprint say what .NET stored)."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
+    def __init__(self, name: str, allow_other_owner: bool = False) -> None:
+        super().__init__(name, allow_other_owner)
         header_size, self.fingerprint, size, stride = self._open_snapshot(KIND_VALUE)
         if header_size != _VALUE_HEADER or stride != _align64(size) or size == 0:
             self.close()
@@ -630,8 +635,8 @@ class SharedChannel(_Region):
     """A channel (Kind 3). This module writes single-producer channels and reads single-reader ones (single- and
     multi-producer) as reader 0; broadcast channels are refused."""
 
-    def __init__(self, name: str) -> None:
-        super().__init__(name)
+    def __init__(self, name: str, allow_other_owner: bool = False) -> None:
+        super().__init__(name, allow_other_owner)
         header_size, total, salt, capacity, _ = self._header(KIND_CHANNEL)
         mode, readers, overflow, max_message = _CH_CONFIG.unpack_from(self._m.mm, 64)
         data_offset = (_CH_READERS + _CH_READER_STRIDE * readers + 4095) & ~4095

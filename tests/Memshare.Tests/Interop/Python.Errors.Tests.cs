@@ -41,6 +41,17 @@ public sealed class PythonErrorsTests : IDisposable
     }
 
     [Fact]
+    public void Open_RegionOwnedByAnotherUser_PermissionErrorExitFive()
+    {
+        string name = _scope.Name("raw");
+        using var raw = SharedMemory.CreateNew(name, 4096);
+        Shm.Run("chown", "65534", Shm.PathOf(name)); // as if another user had created (or squatted) the name
+
+        AssertRefused(Expect("raw", name), "PermissionError", name, "owned by uid 65534");
+        PythonProcess.RunCli(null, "get", name).AssertError(5, "allow_other_owner=True");
+    }
+
+    [Fact]
     public void Open_CorruptHeader_RegionFormatErrorSaysWhichField()
     {
         string name = _scope.Name("s");
