@@ -30,7 +30,7 @@ internal static class DetailCsv
         }
 
         File.WriteAllText(path, csv.ToString());
-        MachineInfo.Record(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "machine.csv"), run, quick, results.Reps);
+        MachineInfo.Record(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "machine.csv"), run, quick, results.Reps, results.Disturbed.Count, results.Retries);
     }
 
     /// <summary>Round-trip times and rates are whole numbers in their unit; shares and GB/s keep their decimals.</summary>

@@ -11,7 +11,7 @@ namespace Memshare.Benchmarks.Reporting;
 /// </summary>
 internal static class MachineInfo
 {
-    internal static void Record(string path, string run, bool quick, int reps)
+    internal static void Record(string path, string run, bool quick, int reps, int disturbed, int retries)
     {
         var values = new SortedDictionary<string, string>(StringComparer.Ordinal);
         if (File.Exists(path))
@@ -28,11 +28,14 @@ internal static class MachineInfo
 
         values["cpu"] = CpuModel();
         values["cores"] = Environment.ProcessorCount.ToString(CultureInfo.InvariantCulture);
-        values["kernel"] = RuntimeInformation.OSDescription;
+        values["os"] = RuntimeInformation.OSDescription;
+        values["kernel"] = ReadFirstLine("/proc/sys/kernel/osrelease") ?? Environment.OSVersion.VersionString;
         values["dotnet"] = RuntimeInformation.FrameworkDescription;
         values[run + ".date"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
         values[run + ".mode"] = quick ? "quick" : "full";
         values[run + ".reps"] = reps.ToString(CultureInfo.InvariantCulture);
+        values[run + ".disturbed"] = disturbed.ToString(CultureInfo.InvariantCulture); // sessions kept although others were busy
+        values[run + ".retries"] = retries.ToString(CultureInfo.InvariantCulture);
 
         var csv = new StringBuilder("key,value\n");
         foreach ((string key, string value) in values)
@@ -41,6 +44,18 @@ internal static class MachineInfo
         }
 
         File.WriteAllText(path, csv.ToString());
+    }
+
+    private static string? ReadFirstLine(string path)
+    {
+        try
+        {
+            return File.Exists(path) ? File.ReadLines(path).FirstOrDefault()?.Trim() : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private static string CpuModel()

@@ -6,7 +6,7 @@ namespace Memshare.Benchmarks.Scale;
 /// <summary>What one <c>scale</c> run measures and for how long: the full run, or <c>--quick</c> (under a minute).</summary>
 internal sealed record ScaleSettings
 {
-    internal const string Usage = "usage: scale [--quick] [--reps N] [--csv PATH] [--only sizes,broadcast,producers]";
+    internal const string Usage = "usage: scale [--quick] [--reps N] [--attempts N] [--csv PATH] [--only sizes,broadcast,producers]";
 
     /// <summary>The message-size sweep: powers of 4 from 16 B to 256 KiB.</summary>
     internal static readonly int[] Sizes = [16, 64, 256, 1024, 4096, 16384, 65536, 262144];
@@ -84,6 +84,16 @@ internal sealed record ScaleSettings
                     }
 
                     settings = settings with { Reps = reps };
+                    break;
+                case "--attempts":
+                    // 1 keeps every session however busy the machine was (flagged): for a shared machine, not for quoting.
+                    int attempts = i + 1 < args.Length && int.TryParse(args[++i], NumberStyles.None, CultureInfo.InvariantCulture, out int t) ? t : 0;
+                    if (attempts is < 1 or > 100)
+                    {
+                        throw new ArgumentException($"--attempts needs a count from 1 to 100. {Usage}");
+                    }
+
+                    settings = settings with { Policy = settings.Policy with { SessionAttempts = attempts } };
                     break;
                 case "--csv":
                     settings = settings with { CsvPath = Value(args, ref i, "a file path") };
