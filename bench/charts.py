@@ -294,6 +294,9 @@ def run_note(machine, scale):
 
 
 def charts(ipc, scale, machine):
+    if not scale:
+        print("skipped the scaling charts: no docs/perf/scale.csv")
+        return
     size_ticks = [(b, size_name(b)) for b in SCALE_SIZES]
     count_ticks = [(n, str(n)) for n in COUNTS]
     note = run_note(machine, scale)
@@ -408,7 +411,8 @@ def targets_block(ipc, micro):
         r = a.median / b.median
         reps = paired_ratios(a, b)
         paired = f"{ratio(statistics.median(reps))} [{ratio(min(reps))}–{ratio(max(reps))}]" if reps else "-"
-        met = r <= limit if better_low else r >= limit
+        basis = statistics.median(reps) if reps else r  # as the harness's own summary judges, where the CSV allows
+        met = basis <= limit if better_low else basis >= limit
         return [what, ratio(r), paired, detail, f"{'≤' if better_low else '≥'} {limit}×", "**met**" if met else "**missed**"]
 
     ms, fl = fig("memshare", 64, "p50"), fig("floor", 64, "p50")
