@@ -69,10 +69,17 @@ def channel_recv(name, seed, count):
         say("too-many", int(count) + 1)
 
 
-def channel_send(name, seed, count):
+def channel_send(name, seed, count, first="0"):
+    """Sends messages first, first+1, ... (count of them; 0: until killed, for at most a minute), then completes.
+    first "auto" continues after the messages the channel already holds (a writer taking over from a dead one)."""
     with memshare.SharedChannel(name) as ch, ch.writer() as w:
-        for i in range(int(count)):
-            w.send(message(int(seed), i, ch.max_message), timeout=30)
+        start = ch.messages_written if first == "auto" else int(first)
+        say("start", start)
+        deadline = time.monotonic() + 60
+        i = 0
+        while i < int(count) or (int(count) == 0 and time.monotonic() < deadline):
+            w.send(message(int(seed), start + i, ch.max_message), timeout=30)
+            i += 1
         w.complete()
         say("sent", w.sent)
 

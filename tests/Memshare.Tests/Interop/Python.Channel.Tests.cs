@@ -60,6 +60,7 @@ public sealed class PythonChannelTests : IDisposable
         Assert.False(reader.WaitToRead(Wait), "a message after the last one, or no completion");
         Assert.True(channel.IsCompleted);
         Assert.Equal(Messages, channel.MessagesWritten);
+        Assert.Equal("start 0", writer.ReadLine(Wait));
         Assert.Equal($"sent {Messages}", writer.ReadLine(Wait));
         PythonResult r = writer.Finish();
         r.AssertExit(0);
