@@ -200,9 +200,26 @@ def expect_error(kind, name, *rest):
         say(f"{type(e).__name__}|{e}")
 
 
+def without_atomics(name):
+    """As on a machine without libatomic: reading a string still works on x86-64 (plain loads stay in order there),
+    writing is refused with AtomicsUnavailableError."""
+    memshare._ATOMICS = None  # pylint: disable=protected-access
+    with memshare.SharedString(name) as s:
+        try:
+            say("get", s.get())
+        except memshare.AtomicsUnavailableError as e:
+            say(f"{type(e).__name__}|{e}")  # not x86-64: readers need atomics too
+        try:
+            s.set("refused")
+            say("set-worked")
+        except memshare.AtomicsUnavailableError as e:
+            say(f"{type(e).__name__}|{e}")
+
+
 SCENARIOS = {f.__name__.replace("_", "-"): f for f in (channel_recv, channel_send, string_reads, value_reads,
                                                          string_writes, value_writes, raw_reply, hold,
-                                                         hold_lock, token, expect_error)}
+                                                         hold_lock, token, expect_error,
+                                                         without_atomics)}
 
 if __name__ == "__main__":
     SCENARIOS[sys.argv[1]](*sys.argv[2:])

@@ -132,6 +132,30 @@ public sealed class PythonErrorsTests : IDisposable
         AssertRefused(Expect("channel", name), "UnsupportedRegionError", name, "broadcast");
     }
 
+    [Fact]
+    public void WithoutLibatomic_StringReadsStillWorkAndWritesAreRefusedSayingWhatToInstall()
+    {
+        string name = _scope.Name("s");
+        using var slot = SharedString.CreateNew(name, 16);
+        slot.Set("readable");
+
+        using PythonProcess p = PythonProcess.Peer("without-atomics", name);
+        PythonResult r = p.Finish().AssertExit(0);
+
+        if (System.Runtime.InteropServices.RuntimeInformation.ProcessArchitecture == System.Runtime.InteropServices.Architecture.X64)
+        {
+            Assert.Equal("get readable", r.Lines[0]); // x86-64 keeps loads in order: plain loads make a correct reader
+        }
+        else
+        {
+            AssertRefused(r.Lines[0], "AtomicsUnavailableError", name, "libatomic1");
+        }
+
+        AssertRefused(r.Lines[1], "AtomicsUnavailableError", name, "apt-get install libatomic1");
+        Assert.Equal("readable", slot.Get());
+        Assert.Equal(1, slot.Version);
+    }
+
     private static string Expect(string kind, string name, params string[] rest)
     {
         using PythonProcess p = PythonProcess.Peer(["expect-error", kind, name, .. rest]);
