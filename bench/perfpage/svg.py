@@ -1,0 +1,130 @@
+"""Log-scale SVG charts written by hand: the machine that regenerates the page may have no plotting library."""
+
+import math
+import os
+from xml.sax.saxutils import escape
+
+from .data import ROOT
+from .fmt import y_ns
+
+
+class Chart:
+    """A log-log line chart with min-max whiskers, written as plain SVG (no dependencies)."""
+
+    W, H, L, R, T, B = 820, 420, 78, 590, 44, 360  # canvas, then the plot area's left, right, top, bottom
+
+    def __init__(self, title, xlabel, ylabel, xticks, yfmt, note="", xbase=2):
+        self.title, self.xlabel, self.ylabel, self.xticks, self.yfmt, self.xbase = title, xlabel, ylabel, xticks, yfmt, xbase
+        self.note = note  # which run the figures come from, and how busy the machine was
+        self.series = []
+
+    def add(self, label, color, points, dash=None, width=2.0):
+        """points: [(x, Figure)]; missing figures are skipped."""
+        pts = [(x, f) for x, f in points if f is not None and f.median > 0]
+        if pts:
+            self.series.append((label, color, dash, width, pts))
+
+    def save(self, path):
+        if not self.series:
+            print(f"skipped {os.path.relpath(path, ROOT)}: no data")
+            return
+        ys = [v for *_, pts in self.series for _, f in pts for v in (f.median, f.lo, f.hi) if v]
+        y0, y1 = math.floor(math.log10(min(ys))), math.ceil(math.log10(max(ys)))
+        if y1 == y0:
+            y1 += 1
+        xs = [x for x, _ in self.xticks]
+        x0, x1 = math.log(min(xs), self.xbase), math.log(max(xs), self.xbase)
+        pad = 0.04 * (x1 - x0 or 1)
+
+        def px(x):
+            return self.L + (math.log(x, self.xbase) - x0 + pad) / (x1 - x0 + 2 * pad) * (self.R - self.L)
+
+        def py(y):
+            return self.B - (math.log10(y) - y0) / (y1 - y0) * (self.B - self.T)
+
+        s = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{self.W}" height="{self.H}" viewBox="0 0 {self.W} {self.H}" '
+             'font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">',
+             f'<rect width="{self.W}" height="{self.H}" fill="white"/>',
+             f'<text x="{self.L}" y="24" font-size="15" font-weight="bold">{escape(self.title)}</text>']
+        for d in range(y0, y1 + 1):  # decades, with light 2x and 5x lines between them
+            for m in (1, 2, 5):
+                v = m * 10 ** d
+                if d == y1 and m > 1:
+                    continue
+                y = py(v)
+                major = m == 1
+                s.append(f'<line x1="{self.L}" x2="{self.R}" y1="{y:.1f}" y2="{y:.1f}" stroke="{"#c8c8c8" if major else "#ececec"}"/>')
+                if major or y1 - y0 <= 2:
+                    s.append(f'<text x="{self.L - 6}" y="{y + 4:.1f}" text-anchor="end" fill="{"#222" if major else "#777"}">{escape(self.yfmt(v))}</text>')
+        for x, label in self.xticks:
+            X = px(x)
+            s.append(f'<line x1="{X:.1f}" x2="{X:.1f}" y1="{self.T}" y2="{self.B}" stroke="#ececec"/>')
+            s.append(f'<text x="{X:.1f}" y="{self.B + 18}" text-anchor="middle">{escape(label)}</text>')
+        s.append(f'<rect x="{self.L}" y="{self.T}" width="{self.R - self.L}" height="{self.B - self.T}" fill="none" stroke="#888"/>')
+        s.append(f'<text x="{(self.L + self.R) / 2}" y="{self.B + 40}" text-anchor="middle">{escape(self.xlabel)}</text>')
+        s.append(f'<text transform="translate(18 {(self.T + self.B) / 2}) rotate(-90)" text-anchor="middle">{escape(self.ylabel)}</text>')
+        for label, color, dash, width, pts in self.series:
+            for x, f in pts:  # whiskers: the spread over repetitions
+                if f.lo and f.hi and f.hi > f.lo:
+                    X = px(x)
+                    s.append(f'<path d="M{X - 3:.1f} {py(f.hi):.1f}h6M{X:.1f} {py(f.hi):.1f}V{py(f.lo):.1f}M{X - 3:.1f} {py(f.lo):.1f}h6" '
+                             f'stroke="{color}" stroke-opacity="0.45" fill="none"/>')
+            d = " ".join(f'{"M" if i == 0 else "L"}{px(x):.1f} {py(f.median):.1f}' for i, (x, f) in enumerate(pts))
+            s.append(f'<path d="{d}" stroke="{color}" stroke-width="{width}" fill="none"' + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
+            for x, f in pts:
+                s.append(f'<circle cx="{px(x):.1f}" cy="{py(f.median):.1f}" r="3" fill="{color}"/>')
+        ly = self.T + 6
+        for label, color, dash, width, _ in self.series:  # legend, right of the plot
+            s.append(f'<line x1="{self.R + 16}" x2="{self.R + 44}" y1="{ly:.1f}" y2="{ly:.1f}" stroke="{color}" stroke-width="{width}"'
+                     + (f' stroke-dasharray="{dash}"' if dash else "") + "/>")
+            s.append(f'<text x="{self.R + 50}" y="{ly + 4:.1f}">{escape(label)}</text>')
+            ly += 20
+        s.append(f'<text x="{self.W - 8}" y="{self.H - 8}" text-anchor="end" fill="#888" font-size="10">'
+                 'median over interleaved repetitions; whiskers: min–max · generated by bench/charts.py</text>')
+        if self.note:
+            s.append(f'<text x="{self.W - 8}" y="{self.T + 6 + 20 * len(self.series) + 16}" text-anchor="end" fill="#a33" font-size="10">{escape(self.note)}</text>')
+        s.append("</svg>")
+        with open(path, "w") as f:
+            f.write("\n".join(s) + "\n")
+        print(f"wrote {os.path.relpath(path, ROOT)}")
+
+
+def bar_chart(path, title, rows, fmt, note=""):
+    """Horizontal bars on a log scale: rows = [(label, Figure, color)], one bar each, with min-max whiskers."""
+    rows = [(label, f, color) for label, f, color in rows if f is not None and f.median > 0]
+    if not rows:
+        print(f"skipped {os.path.relpath(path, ROOT)}: no data")
+        return
+    W, L, R, T, row_h = 820, 150, 700, 44, 26
+    B = T + row_h * len(rows)
+    H = B + 56
+    vs = [v for _, f, _ in rows for v in (f.median, f.lo, f.hi) if v]
+    x0, x1 = math.floor(math.log10(min(vs))), math.ceil(math.log10(max(vs)))
+
+    def px(v):
+        return L + (math.log10(v) - x0) / (x1 - x0) * (R - L)
+
+    s = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" viewBox="0 0 {W} {H}" '
+         'font-family="DejaVu Sans, Helvetica, Arial, sans-serif" font-size="12">',
+         f'<rect width="{W}" height="{H}" fill="white"/>',
+         f'<text x="{L}" y="24" font-size="15" font-weight="bold">{escape(title)}</text>']
+    for d in range(x0, x1 + 1):
+        X = px(10 ** d)
+        s.append(f'<line x1="{X:.1f}" x2="{X:.1f}" y1="{T}" y2="{B}" stroke="#c8c8c8"/>')
+        s.append(f'<text x="{X:.1f}" y="{B + 18}" text-anchor="middle">{escape(y_ns(10 ** d))}</text>')
+    for i, (label, f, color) in enumerate(rows):
+        y = T + i * row_h + 4
+        s.append(f'<text x="{L - 8}" y="{y + 13}" text-anchor="end">{escape(label)}</text>')
+        s.append(f'<rect x="{L}" y="{y}" width="{px(f.median) - L:.1f}" height="{row_h - 8}" fill="{color}"/>')
+        if f.lo and f.hi and f.hi > f.lo:
+            s.append(f'<path d="M{px(f.lo):.1f} {y + 9}H{px(f.hi):.1f}M{px(f.lo):.1f} {y + 4}v10M{px(f.hi):.1f} {y + 4}v10" stroke="#333" stroke-opacity="0.6" fill="none"/>')
+        s.append(f'<text x="{max(px(f.median), px(f.hi or f.median)) + 6:.1f}" y="{y + 13}">{escape(fmt(f.median))}</text>')
+    s.append(f'<text x="{(L + R) / 2}" y="{B + 40}" text-anchor="middle">round trip, p50 (log scale)</text>')
+    s.append(f'<text x="{W - 8}" y="{H - 6}" text-anchor="end" fill="#888" font-size="10">'
+             'median over interleaved repetitions; whiskers: min–max · generated by bench/charts.py</text>')
+    if note:
+        s.append(f'<text x="{W - 8}" y="24" text-anchor="end" fill="#a33" font-size="10">{escape(note)}</text>')
+    s.append("</svg>")
+    with open(path, "w") as f:
+        f.write("\n".join(s) + "\n")
+    print(f"wrote {os.path.relpath(path, ROOT)}")
