@@ -1,4 +1,8 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+using Memshare.Inspection;
+using Memshare.TestChild;
 using Memshare.Tests.Infrastructure;
 
 namespace Memshare.Tests.Cli;
@@ -224,6 +228,99 @@ public sealed class CliWatchTests : IDisposable
         CliRun.Run("watch", name, option, value).AssertError(2, message);
     }
 
+    /// <summary>
+    /// What watch shows of a value comes from plain file reads following the seqlock reader protocol: against a
+    /// writer process publishing as fast as it can, every read it accepts is a whole value, and versions only grow.
+    /// </summary>
+    [Fact]
+    public void Sample_OfAValueUnderAWriterProcess_IsNeverTorn()
+    {
+        string name = _scope.Name("vtorn");
+        using SharedValue<Octet> value = SharedValue<Octet>.CreateNew(name, Octet.Of(0));
+        Child writer = _scope.Track(Child.Helper("value-writer", name, "30"));
+        TornReads.Ready(writer);
+
+        int accepted, changes;
+        try
+        {
+            (accepted, changes) = SampleUntil(name, bytes =>
+            {
+                Octet read = MemoryMarshal.Read<Octet>(bytes);
+                Assert.True(read.IsConsistent, $"torn value: {read}");
+                return read.A;
+            });
+            TornReads.Stop(writer);
+        }
+        finally
+        {
+            writer.Kill(); // before our own handle closes, so that close is the last and removes the region
+        }
+
+        Assert.True(accepted >= 1_000 && changes >= 100, $"{accepted} consistent reads, {changes} version changes");
+    }
+
+    /// <summary>As for values: every string a sample accepts is one some writer set completely.</summary>
+    [Fact]
+    public void Sample_OfAStringUnderAWriterProcess_IsNeverMixed()
+    {
+        string name = _scope.Name("storn");
+        using SharedString slot = SharedString.CreateNew(name, Patterns.MaxStringBytes);
+        Child writer = _scope.Track(Child.Helper("string-writer", name, "30"));
+        TornReads.Ready(writer);
+
+        int accepted, changes;
+        try
+        {
+            (accepted, changes) = SampleUntil(name, bytes =>
+            {
+                string text = Encoding.UTF8.GetString(bytes);
+                Assert.True(Patterns.TryParseString(text, out long k), $"mixed string: '{text}'");
+                return k;
+            });
+            TornReads.Stop(writer);
+        }
+        finally
+        {
+            writer.Kill();
+        }
+
+        Assert.True(accepted >= 1_000 && changes >= 100, $"{accepted} consistent reads, {changes} version changes");
+    }
+
+    /// <summary>
+    /// Samples until 20,000 consistent reads and 1,000 version changes (or 20 s); checks each with <paramref name="check"/>,
+    /// which returns the writer's counter, and that the counter never goes back.
+    /// </summary>
+    private static (int Accepted, int Changes) SampleUntil(string name, Func<byte[], long> check)
+    {
+        // One full sample (what watch does each refresh), then the payload step alone in a tight loop, which
+        // races the writer often enough to catch a missing sequence re-check.
+        RegionSample first = SharedMemoryCatalog.Sample(name, 4096) ?? throw new Xunit.Sdk.XunitException($"{name} vanished");
+        SharedMemoryHeaderInfo header = first.Info.Header!;
+        using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(Shm.PathOf(name));
+        var elapsed = System.Diagnostics.Stopwatch.StartNew();
+        int accepted = 0;
+        int changes = 0;
+        long last = long.MinValue;
+        while ((accepted < 20_000 || changes < 1_000) && elapsed.Elapsed < TimeSpan.FromSeconds(20))
+        {
+            var payload = new PayloadSample(4096);
+            payload.Read(file, first.Info.Format, header, first.Info.Size);
+            if (payload.Bytes is not { } bytes)
+            {
+                continue; // no consistent read within the attempts: allowed, never a torn one
+            }
+
+            long k = check(bytes);
+            Assert.True(k >= last, $"version went back from {last} to {k}");
+            changes += k != last ? 1 : 0;
+            last = k;
+            accepted++;
+        }
+
+        return (accepted, changes);
+    }
+
     /// <summary>Splits plain output into frames (blocks ended by a blank line) of "field: value" lines; checks each title.</summary>
     private static List<Dictionary<string, string>> Frames(CliResult result)
     {
@@ -255,7 +352,7 @@ public sealed class CliWatchTests : IDisposable
     }
 
     private static long MessagesOf(string name) =>
-        Memshare.Inspection.SharedMemoryCatalog.Get(name)?.Header?.Channel?.MessagesWritten ?? 0;
+        SharedMemoryCatalog.Get(name)?.Header?.Channel?.MessagesWritten ?? 0;
 
     public void Dispose() => _scope.Dispose();
 }
