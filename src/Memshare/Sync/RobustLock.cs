@@ -13,8 +13,14 @@ namespace Memshare.Sync;
 /// </remarks>
 internal static class RobustLock
 {
-    /// <summary>How long a waiter spins before it starts checking whether the owner is alive.</summary>
-    private const int SpinsBeforeCheck = 64;
+    /// <summary>How long a waiter polls with CPU pauses (yielding now and then) before it only yields.</summary>
+    private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
+
+    /// <summary>How long a waiter yields before it sleeps between polls: holders keep the lock for a copy, so a longer wait means a slow or dead owner.</summary>
+    private static readonly long YieldTicks = Stopwatch.Frequency / 1_000; // 1 ms
+
+    /// <summary>How often a waiter re-checks that an owner it already found alive still is (reading /proc is slow).</summary>
+    private static readonly long LivenessTicks = Stopwatch.Frequency / 10; // 100 ms
 
     /// <summary>Acquires the lock; returns true if it was taken over from a dead owner.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -35,7 +41,10 @@ internal static class RobustLock
     private static bool AcquireSlow(ref ulong word, string name, int timeoutMs)
     {
         long start = Stopwatch.GetTimestamp();
-        var spinner = default(SpinWait);
+        long now = start;
+        long waitStart = start;  // restarts whenever the lock is seen free: the holders are making progress
+        ulong seen = 0;
+        long nextCheck = 0;      // when to check that the owner we see is alive
         for (int round = 0; ; round++)
         {
             ulong owner = Volatile.Read(ref word);
@@ -46,32 +55,55 @@ internal static class RobustLock
                     return false;
                 }
 
+                waitStart = now;
                 continue;
             }
 
-            if (round >= SpinsBeforeCheck && round % SpinsBeforeCheck == 0 && !OwnerToken.IsAlive(owner))
+            if ((round & 31) == 31 || round < 32)
             {
-                // The owner died holding the lock; whatever it was writing was never published.
-                if (Interlocked.CompareExchange(ref word, OwnerToken.Current, owner) == owner)
+                now = Stopwatch.GetTimestamp();
+            }
+
+            if (owner != seen)
+            {
+                // A new owner: check it once it has held the lock for a spin phase (a live one has usually let go).
+                seen = owner;
+                nextCheck = now + SpinTicks;
+            }
+            else if (now > nextCheck)
+            {
+                if (!OwnerToken.IsAlive(owner))
                 {
-                    return true;
+                    // The owner died holding the lock; whatever it was writing was never published.
+                    if (Interlocked.CompareExchange(ref word, OwnerToken.Current, owner) == owner)
+                    {
+                        return true;
+                    }
+
+                    continue;
                 }
 
-                continue;
+                nextCheck = now + LivenessTicks; // alive: look again after another interval
             }
 
-            if (timeoutMs != Timeout.Infinite && Stopwatch.GetElapsedTime(start).TotalMilliseconds > timeoutMs)
+            if (timeoutMs != Timeout.Infinite && now - start > timeoutMs * Stopwatch.Frequency / 1000)
             {
                 throw new TimeoutException(SR.Format(SR.LockTimeout, name, timeoutMs, OwnerToken.Pid(owner)));
             }
 
-            if (round < SpinsBeforeCheck)
+            long waited = now - waitStart;
+            if (waited < SpinTicks && (round & 31) != 31)
             {
-                spinner.SpinOnce(sleep1Threshold: -1);
+                Thread.SpinWait(1);
+            }
+            else if (waited < YieldTicks)
+            {
+                // Also lets an owner that shares this CPU finish its copy and release.
+                Thread.Yield();
             }
             else
             {
-                Thread.Sleep(round < 4 * SpinsBeforeCheck ? 0 : 1);
+                Thread.Sleep(1);
             }
         }
     }
