@@ -4,8 +4,8 @@ using System.Diagnostics;
 namespace Memshare.Tests.Infrastructure;
 
 /// <summary>
-/// A separate OS process started by a test: the child helper (<c>Memshare.Tests.Child</c>) or the
-/// <c>memshare</c> CLI. Lines on stdout are queued for <see cref="ReadLine"/>; Dispose kills it if still running.
+/// A separate OS process started by a test: the child helper (<c>Memshare.Tests.Child</c>), the
+/// <c>memshare</c> CLI, or any other program (C, Boost and Python peers). Lines on stdout are queued for <see cref="ReadLine"/>; Dispose kills it if still running.
 /// </summary>
 public sealed class Child : IDisposable
 {
@@ -15,33 +15,25 @@ public sealed class Child : IDisposable
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private Child(string dll, IEnumerable<string> args, string? userPrefix)
+        : this(userPrefix is null ? ["dotnet", dll, .. args]
+            // Run as another user, e.g. setpriv --reuid=65534 --regid=65534 --clear-groups dotnet ...
+            : [.. userPrefix.Split(' ', StringSplitOptions.RemoveEmptyEntries), "dotnet", dll, .. args])
     {
-        var info = new ProcessStartInfo
+    }
+
+    /// <summary>Starts <paramref name="commandLine"/>[0] with the rest as its arguments.</summary>
+    private Child(string[] commandLine)
+    {
+        var info = new ProcessStartInfo(commandLine[0])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
+            StandardOutputEncoding = new System.Text.UTF8Encoding(false),
+            StandardErrorEncoding = new System.Text.UTF8Encoding(false),
         };
-        if (userPrefix is null)
-        {
-            info.FileName = "dotnet";
-        }
-        else
-        {
-            // Run as another user, e.g. setpriv --reuid=65534 --regid=65534 --clear-groups dotnet ...
-            string[] parts = userPrefix.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            info.FileName = parts[0];
-            foreach (string p in parts.Skip(1))
-            {
-                info.ArgumentList.Add(p);
-            }
-
-            info.ArgumentList.Add("dotnet");
-        }
-
-        info.ArgumentList.Add(dll);
-        foreach (string a in args)
+        foreach (string a in commandLine.Skip(1))
         {
             info.ArgumentList.Add(a);
         }
@@ -92,6 +84,18 @@ public sealed class Child : IDisposable
 
     /// <summary>Starts the CLI as another user through <paramref name="prefix"/>.</summary>
     public static Child CliAs(string prefix, params string[] args) => new(Path.Combine(BinDirectory, "Memshare.Cli.dll"), args, prefix);
+
+    /// <summary>Starts any program (a native peer, python3, ...) with line-based stdin and stdout.</summary>
+    public static Child Program(string program, params string[] args) => new([program, .. args]);
+
+    /// <summary>Runs a program to completion with no input: its exit code, stdout lines and stderr.</summary>
+    public static (int Exit, List<string> Lines, string Stderr) Run(string program, params string[] args)
+    {
+        using Child child = Program(program, args);
+        child.CloseInput();
+        List<string> lines = child.RemainingLines();
+        return (child._process.ExitCode, lines, child.Stderr);
+    }
 
     /// <summary>The next stdout line; fails the test if none comes within <paramref name="timeout"/> (default 30 s).</summary>
     public string ReadLine(TimeSpan? timeout = null)

@@ -23,7 +23,7 @@ public sealed class BoostInteropTests
             bytes[i] = unchecked((byte)((i * 7) + 3));
         }
 
-        (int exit, List<string> lines, string stderr) = NativePeer.Run(NativeBuild.BoostPeer, "open", name, Size.ToString());
+        (int exit, List<string> lines, string stderr) = Child.Run(NativeBuild.BoostPeer, "open", name, Size.ToString());
 
         Assert.True(exit == 0, $"{string.Join('\n', lines)} {stderr}");
         Assert.Equal(["ok"], lines);
@@ -40,7 +40,7 @@ public sealed class BoostInteropTests
         string name = shm.Name("boost");
         string path = "/dev/shm/" + name;
         const int Size = 8192;
-        using var boost = NativePeer.Start(NativeBuild.BoostPeer, "create", name, Size.ToString());
+        using var boost = Child.Program(NativeBuild.BoostPeer, "create", name, Size.ToString());
         try
         {
             Assert.Equal("ready", boost.ReadLine());

@@ -28,7 +28,7 @@ public sealed class CChannelTests
         string name = shm.Name("ch");
         const ulong Seed = 11;
         using SharedChannel channel = SmallRing(name);
-        using var peer = NativePeer.Start(NativeBuild.CPeer, "chan-recv", name, Seed.ToString(), "30000");
+        using var peer = Child.Program(NativeBuild.CPeer, "chan-recv", name, Seed.ToString(), "30000");
         Assert.Equal("ready", peer.ReadLine());
 
         var clock = Stopwatch.StartNew();
@@ -58,7 +58,7 @@ public sealed class CChannelTests
         const ulong Seed = 23;
         using SharedChannel channel = SmallRing(name);
         using SharedChannelReader reader = channel.CreateReader();
-        using var peer = NativePeer.Start(NativeBuild.CPeer, "chan-send", name, Messages.ToString(), Seed.ToString());
+        using var peer = Child.Program(NativeBuild.CPeer, "chan-send", name, Messages.ToString(), Seed.ToString());
         Assert.Equal("ready", peer.ReadLine());
 
         var clock = Stopwatch.StartNew();
@@ -95,7 +95,7 @@ public sealed class CChannelTests
             }
         }
 
-        (int exit, List<string> lines, string stderr) = NativePeer.Run(NativeBuild.CCli, "recv", name, "--count", "3", "--timeout-ms", "5000");
+        (int exit, List<string> lines, string stderr) = Child.Run(NativeBuild.CCli, "recv", name, "--count", "3", "--timeout-ms", "5000");
 
         Assert.True(exit == 0, stderr);
         Assert.Equal(["one", "", "three"], lines);
@@ -108,7 +108,7 @@ public sealed class CChannelTests
         string name = shm.Name("ch");
         using SharedChannel channel = SmallRing(name);
 
-        (int exit, List<string> lines, string stderr) = NativePeer.Run(NativeBuild.CCli, "recv", name, "--timeout-ms", "200");
+        (int exit, List<string> lines, string stderr) = Child.Run(NativeBuild.CCli, "recv", name, "--timeout-ms", "200");
 
         Assert.Equal(6, exit);
         Assert.Empty(lines);

@@ -26,7 +26,7 @@ public sealed class CChannelCorruptTests
 
         Poke(name, Ring, 99_999); // the record's Length; its tag still commits it
 
-        (int exit, List<string> lines, string stderr) = NativePeer.Run(NativeBuild.CCli, "recv", name, "--timeout-ms", "1000");
+        (int exit, List<string> lines, string stderr) = Child.Run(NativeBuild.CCli, "recv", name, "--timeout-ms", "1000");
 
         Assert.Equal(1, exit);
         Assert.Empty(lines);
@@ -41,7 +41,7 @@ public sealed class CChannelCorruptTests
         using SharedChannel channel = CChannelTests.SmallRing(name);
         Poke(name, ReaderPosition, 12_352); // aligned, but past anything the writer published
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "recv", name, "--timeout-ms", "100");
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "recv", name, "--timeout-ms", "100");
 
         Assert.Equal(1, exit);
         Assert.Contains($"reader 0 position 12352 is not within the ring behind writer position 0", stderr, StringComparison.Ordinal);
@@ -56,7 +56,7 @@ public sealed class CChannelCorruptTests
         using SharedChannel channel = CChannelTests.SmallRing(name);
         PokeLong(name, WriterPosition, -16);
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CPeer, "chan-send", name, "1", "1");
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CPeer, "chan-send", name, "1", "1");
 
         Assert.Equal(1, exit);
         Assert.Contains($"Region '{name}' has a corrupt header: writer position -16 or message count 0 is invalid", stderr, StringComparison.Ordinal);

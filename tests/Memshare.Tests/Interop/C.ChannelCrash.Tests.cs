@@ -16,7 +16,7 @@ public sealed class CChannelCrashTests
         using SharedChannel channel = CChannelTests.SmallRing(name);
         using SharedChannelWriter writer = channel.CreateWriter();
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CPeer, "chan-send", name, "1", "1");
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CPeer, "chan-send", name, "1", "1");
 
         Assert.Equal(1, exit);
         Assert.Contains($"Channel '{name}' already has a writer (process {Environment.ProcessId})", stderr, StringComparison.Ordinal);
@@ -44,7 +44,7 @@ public sealed class CChannelCrashTests
             }
         }
 
-        using (var peer = NativePeer.Start(NativeBuild.CPeer, "chan-send", name, "1000000000", Seed.ToString()))
+        using (var peer = Child.Program(NativeBuild.CPeer, "chan-send", name, "1000000000", Seed.ToString()))
         {
             Assert.Equal("ready", peer.ReadLine());
             while (received < 5_000)

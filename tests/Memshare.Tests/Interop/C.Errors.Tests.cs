@@ -12,7 +12,7 @@ public sealed class CErrorsTests
         using var shm = new ShmScope();
         string name = shm.Name("none");
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "get", name);
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "get", name);
 
         Assert.Equal(3, exit);
         Assert.Contains($"Region '{name}' does not exist", stderr, StringComparison.Ordinal);
@@ -21,7 +21,7 @@ public sealed class CErrorsTests
     [Fact]
     public void Get_InvalidName_Exit2StatingTheRule()
     {
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "get", "a/b");
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "get", "a/b");
 
         Assert.Equal(2, exit);
         Assert.Contains("Region name 'a/b' contains '/'", stderr, StringComparison.Ordinal);
@@ -34,7 +34,7 @@ public sealed class CErrorsTests
         string name = shm.Name("val");
         using var value = SharedValue<CPeerValue>.CreateNew(name);
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "get", name);
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "get", name);
 
         Assert.Equal(1, exit);
         Assert.Contains($"Region '{name}' holds a Memshare SharedValue, not the SharedString it was opened as", stderr, StringComparison.Ordinal);
@@ -48,7 +48,7 @@ public sealed class CErrorsTests
         using SharedMemory raw = SharedMemory.CreateNew(name, 640);
         raw.Span.Fill(0x5A);
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "get", name);
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "get", name);
 
         Assert.Equal(1, exit);
         Assert.Contains($"Region '{name}' is not a Memshare SharedString: its header magic is 0x5A5A5A5A5A5A5A5A", stderr, StringComparison.Ordinal);
@@ -61,7 +61,7 @@ public sealed class CErrorsTests
         string name = shm.Name("ver");
         using SharedMemory copy = CopyOfStringSlot(shm, bytes => BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), 9), name);
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "get", name);
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "get", name);
 
         Assert.Equal(1, exit);
         Assert.Contains($"Region '{name}' uses layout version 9, but this memshare.h reads version 1", stderr, StringComparison.Ordinal);
@@ -74,7 +74,7 @@ public sealed class CErrorsTests
         string name = shm.Name("trunc");
         using SharedMemory copy = CopyOfStringSlot(shm, bytes => BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(16), bytes.Length + 64L), name);
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "get", name);
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "get", name);
 
         Assert.Equal(1, exit);
         Assert.Contains($"Region '{name}' is damaged", stderr, StringComparison.Ordinal);
@@ -88,7 +88,7 @@ public sealed class CErrorsTests
         // Slot 0 (current while Sequence is 0) at offset 128 starts with the length; capacity is 16.
         using SharedMemory copy = CopyOfStringSlot(shm, bytes => BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(128), 17), name);
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "get", name);
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "get", name);
 
         Assert.Equal(1, exit);
         Assert.Contains($"Region '{name}' has a corrupt header: the stored length 17 exceeds the capacity 16", stderr, StringComparison.Ordinal);

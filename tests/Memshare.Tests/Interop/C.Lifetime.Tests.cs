@@ -11,7 +11,7 @@ public sealed class CLifetimeTests
         using var shm = new ShmScope();
         string name = shm.Name("hold");
         string path = "/dev/shm/" + name;
-        using var peer = NativePeer.Start(NativeBuild.CPeer, "hold", name, "-");
+        using var peer = Child.Program(NativeBuild.CPeer, "hold", name, "-");
         using (SharedMemory region = SharedMemory.CreateNew(name, 4096))
         {
             peer.WriteLine("go"); // the peer opens only now, after the region exists
@@ -33,7 +33,7 @@ public sealed class CLifetimeTests
         using var shm = new ShmScope();
         string name = shm.Name("stale");
         string path = "/dev/shm/" + name;
-        using (var peer = NativePeer.Start(NativeBuild.CPeer, "hold", name, "-"))
+        using (var peer = Child.Program(NativeBuild.CPeer, "hold", name, "-"))
         {
             using (SharedMemory region = SharedMemory.CreateNew(name, 4096))
             {
@@ -45,7 +45,7 @@ public sealed class CLifetimeTests
         }
 
         Assert.True(File.Exists(path), "every holder died: the name is stale until someone notices");
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "get", name);
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "get", name);
 
         Assert.Equal(3, exit);
         Assert.Contains($"Region '{name}' does not exist (a stale one whose holders all died was removed)", stderr, StringComparison.Ordinal);
@@ -60,7 +60,7 @@ public sealed class CLifetimeTests
         string path = "/dev/shm/" + name;
         try
         {
-            using var peer = NativePeer.Start(NativeBuild.CPeer, "hold", name, "-");
+            using var peer = Child.Program(NativeBuild.CPeer, "hold", name, "-");
             using (SharedMemory.CreateNew(name, 4096, new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent }))
             {
                 peer.WriteLine("go");

@@ -13,7 +13,7 @@ public sealed class CStringTests
         using SharedString slot = SharedString.CreateNew(name, 64);
         slot.Set("héllo ✓ from .NET");
 
-        (int exit, List<string> lines, string stderr) = NativePeer.Run(NativeBuild.CCli, "get", name);
+        (int exit, List<string> lines, string stderr) = Child.Run(NativeBuild.CCli, "get", name);
 
         Assert.True(exit == 0, stderr);
         Assert.Equal(["héllo ✓ from .NET"], lines);
@@ -26,7 +26,7 @@ public sealed class CStringTests
         string name = shm.Name("str");
         using SharedString slot = SharedString.CreateNew(name, 64);
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "set", name, "текст from C");
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "set", name, "текст from C");
 
         Assert.True(exit == 0, stderr);
         Assert.Equal("текст from C", slot.Get());
@@ -41,7 +41,7 @@ public sealed class CStringTests
         using SharedString slot = SharedString.CreateNew(name, 16);
         slot.Set("keep");
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "set", name, new string('x', 17));
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "set", name, new string('x', 17));
 
         Assert.Equal(2, exit);
         Assert.Contains($"'{name}'", stderr, StringComparison.Ordinal);
@@ -58,7 +58,7 @@ public sealed class CStringTests
         string name = shm.Name("str");
         using SharedString slot = SharedString.CreateNew(name, 32);
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCliAsCpp, "set", name, "from C++");
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCliAsCpp, "set", name, "from C++");
 
         Assert.True(exit == 0, stderr);
         Assert.Equal("from C++", slot.Get());

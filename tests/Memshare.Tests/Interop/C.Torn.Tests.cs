@@ -53,7 +53,7 @@ public sealed class CTornTests
         using SharedString slot = SharedString.CreateNew(name, 256);
 
         long torn = 0, distinct = 0, reads = 0;
-        using (var writer = NativePeer.Start(NativeBuild.CPeer, "string-hammer", name, WriterSeconds))
+        using (var writer = Child.Program(NativeBuild.CPeer, "string-hammer", name, WriterSeconds))
         {
             Assert.Equal("ready", writer.ReadLine());
             ulong last = ulong.MaxValue;
@@ -95,7 +95,7 @@ public sealed class CTornTests
         using var value = SharedValue<CPeerValue>.CreateNew(name, CPatterns.ValueFor(0));
 
         long torn = 0, distinct = 0, reads = 0;
-        using (var writer = NativePeer.Start(NativeBuild.CPeer, "value-hammer", name, WriterSeconds))
+        using (var writer = Child.Program(NativeBuild.CPeer, "value-hammer", name, WriterSeconds))
         {
             Assert.Equal("ready", writer.ReadLine());
             ulong last = ulong.MaxValue;
@@ -140,7 +140,7 @@ public sealed class CTornTests
         writer.Start();
         try
         {
-            using var hunter = NativePeer.Start(NativeBuild.CPeer, mode, name, CReads);
+            using var hunter = Child.Program(NativeBuild.CPeer, mode, name, CReads);
             Assert.True(hunter.WaitForExit(TimeSpan.FromSeconds(60)) == 0, hunter.Stderr);
             string line = hunter.ReadLine();
             _output.WriteLine($"C hunter: {line}; .NET writer: {writes} writes so far");

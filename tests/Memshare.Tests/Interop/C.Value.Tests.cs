@@ -12,7 +12,7 @@ public sealed class CValueTests
         string name = shm.Name("val");
         using var value = SharedValue<CPeerValue>.CreateNew(name, CPatterns.ValueFor(42));
 
-        (int exit, List<string> lines, string stderr) = NativePeer.Run(NativeBuild.CCli, "value-read", name);
+        (int exit, List<string> lines, string stderr) = Child.Run(NativeBuild.CCli, "value-read", name);
 
         Assert.True(exit == 0, stderr);
         Assert.Equal([$"{nameof(CPeerValue)} 64 {CPatterns.Hex(CPatterns.ValueFor(42))}"], lines);
@@ -25,7 +25,7 @@ public sealed class CValueTests
         string name = shm.Name("val");
         using var value = SharedValue<CPeerValue>.CreateNew(name, CPatterns.ValueFor(1));
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "value-write", name, CPatterns.Hex(CPatterns.ValueFor(7)));
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "value-write", name, CPatterns.Hex(CPatterns.ValueFor(7)));
 
         Assert.True(exit == 0, stderr);
         Assert.Equal(CPatterns.ValueFor(7), value.Read());
@@ -39,7 +39,7 @@ public sealed class CValueTests
         string name = shm.Name("val");
         using var value = SharedValue<CPeerValue>.CreateNew(name, CPatterns.ValueFor(1));
 
-        (int exit, _, string stderr) = NativePeer.Run(NativeBuild.CCli, "value-write", name, "2a000000");
+        (int exit, _, string stderr) = Child.Run(NativeBuild.CCli, "value-write", name, "2a000000");
 
         Assert.Equal(2, exit);
         Assert.Contains($"'{name}'", stderr, StringComparison.Ordinal);
