@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Memshare.Benchmarks.Harness;
 
 namespace Memshare.Benchmarks.Ipc;
 
@@ -16,54 +17,35 @@ internal static class IpcPeer
 {
     internal const string EventTransport = "memshare-event";
 
-    internal static int Run(string[] args)
+    internal static int Run(string[] args) => PeerCommands.Run("ipc-peer", args, () =>
     {
-        try
+        if (args.Length < 2)
         {
-            if (args.Length < 2)
-            {
-                throw new ArgumentException("usage: ipc-peer TRANSPORT ARGS...");
-            }
+            throw new ArgumentException("usage: ipc-peer TRANSPORT ARGS...");
+        }
 
-            return args[0] == EventTransport ? RunEvents(args[1]) : RunLink(Transport.Find(args[0]), args[1..]);
-        }
-#pragma warning disable CA1031 // The harness gets any failure as a line on stdout, and the details on stderr.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            Console.WriteLine($"error: {e.GetType().Name}: {e.Message}");
-            Console.Error.WriteLine($"ipc-peer {string.Join(' ', args)}: {e}");
-            return 1;
-        }
-    }
+        return args[0] == EventTransport ? RunEvents(args[1]) : RunLink(Transport.Find(args[0]), args[1..]);
+    });
 
     private static int RunLink(Transport transport, string[] args)
     {
         using IMessageLink link = transport.Connect(args);
-        Console.WriteLine("ready");
-        while (Console.ReadLine() is string line)
+        return PeerCommands.Serve(words =>
         {
-            string[] words = line.Split(' ');
             switch (words[0])
             {
                 case "echo":
                     Echo(link);
-                    break;
+                    return "done";
                 case "stream":
                     int size = int.Parse(words[1], CultureInfo.InvariantCulture);
                     var duration = TimeSpan.FromMilliseconds(int.Parse(words[2], CultureInfo.InvariantCulture));
                     Stream(link, size, duration);
-                    break;
-                case "quit":
-                    return 0;
+                    return "done";
                 default:
-                    throw new ArgumentException($"Unknown command '{line}'.");
+                    return null;
             }
-
-            Console.WriteLine("done");
-        }
-
-        return 0;
+        });
     }
 
     private static int RunEvents(string name)
@@ -71,24 +53,16 @@ internal static class IpcPeer
         using SharedEvent ping = SharedEvent.OpenExisting(name + ".ping");
         using SharedEvent pong = SharedEvent.OpenExisting(name + ".pong");
         using SharedEvent stop = SharedEvent.OpenExisting(name + ".stop");
-        Console.WriteLine("ready");
-        while (Console.ReadLine() is string line)
+        return PeerCommands.Serve(words =>
         {
-            switch (line)
+            if (words is not ["event"])
             {
-                case "event":
-                    AnswerPings(ping, pong, stop);
-                    break;
-                case "quit":
-                    return 0;
-                default:
-                    throw new ArgumentException($"Unknown command '{line}'.");
+                return null;
             }
 
-            Console.WriteLine("done");
-        }
-
-        return 0;
+            AnswerPings(ping, pong, stop);
+            return "done";
+        });
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

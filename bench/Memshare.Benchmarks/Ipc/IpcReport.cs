@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using static Memshare.Benchmarks.Harness.Figures;
 using static Memshare.Benchmarks.Ipc.IpcResults;
 
 namespace Memshare.Benchmarks.Ipc;
@@ -38,7 +39,7 @@ internal static class IpcReport
             o.WriteLine($"{r.Retries} session(s) were measured again because other processes were busy; {r.Disturbed.Count} kept although disturbed (listed at the end).");
         }
 
-        if (r.Disturbed.Count > 0 || (whole > s.MaxForeignCpu && s.SessionAttempts <= 1))
+        if (r.Disturbed.Count > 0 || (whole > s.Policy.MaxForeignCpu && s.Policy.SessionAttempts <= 1))
         {
             o.WriteLine("WARNING: the machine was not idle; spinning transports need both CPUs, so their figures are pessimistic. Run again when it is quiet.");
         }
@@ -61,7 +62,7 @@ internal static class IpcReport
         if (r.Disturbed.Count > 0)
         {
             o.WriteLine();
-            o.WriteLine($"DISTURBED ({r.Disturbed.Count}): kept after {s.SessionAttempts} attempts, other processes busy each time:");
+            o.WriteLine($"DISTURBED ({r.Disturbed.Count}): kept after {s.Policy.SessionAttempts} attempts, other processes busy each time:");
             foreach (string d in r.Disturbed)
             {
                 o.WriteLine("  " + d);
@@ -130,25 +131,7 @@ internal static class IpcReport
             ]);
         }
 
-        var widths = new int[header.Length];
-        foreach (string[] row in rows)
-        {
-            for (int c = 0; c < row.Length; c++)
-            {
-                widths[c] = Math.Max(widths[c], row[c].Length);
-            }
-        }
-
-        foreach (string[] row in rows)
-        {
-            var line = new StringBuilder();
-            for (int c = 0; c < row.Length; c++)
-            {
-                _ = c == 0 ? line.Append(row[c].PadRight(widths[c])) : line.Append("  ").Append(row[c].PadLeft(widths[c]));
-            }
-
-            o.WriteLine(line.ToString().TrimEnd());
-        }
+        Table(o, rows);
     }
 
     private static void PrintIdle(TextWriter o, string label, Series p50, Series p99) =>
@@ -196,26 +179,7 @@ internal static class IpcReport
         o.WriteLine($"  {what,-52} {figure,-22} {detail,-30} target {target,-14} {verdict}");
     }
 
-    private static string SizeName(int size) => size >= 1024 ? $"{size / 1024} KiB" : $"{size} B";
-
-    private static string Spread(Series s, Func<double, string> format) =>
-        s.HasValue ? $"{format(s.Median)} [{format(s.Min)}-{format(s.Max)}]" : "";
-
-    private static string Median(Series s, Func<double, string> format) => s.HasValue ? format(s.Median) : "";
-
     private static string Ratio(Series a, Series b) => a.HasValue && b.HasValue ? X(a.Median / b.Median) : "";
 
     private static string CsvCell(Series s) => s.HasValue ? s.Median.ToString("F0", s_inv) : "";
-
-    private static string N0(double v) => double.IsNaN(v) ? "-" : v.ToString("N0", s_inv);
-
-    private static string F2(double v) => double.IsNaN(v) ? "-" : v.ToString("F2", s_inv);
-
-    private static string X(double v) => double.IsNaN(v) ? "-" : v.ToString(v >= 100 ? "F0" : v >= 10 ? "F1" : v >= 1 ? "F2" : "G2", s_inv) + "x";
-
-    private static string Percent(double v) => double.IsNaN(v) ? "-" : (v * 100).ToString("F0", s_inv) + "%";
-
-    private static string Rate(double v) => double.IsNaN(v) ? "-"
-        : v >= 1e6 ? (v / 1e6).ToString("F2", s_inv) + "M"
-        : (v / 1e3).ToString("F1", s_inv) + "k";
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Memshare.Benchmarks.Harness;
 using Memshare.Benchmarks.Ipc;
 
 namespace Memshare.Benchmarks.Scale;
@@ -21,29 +22,18 @@ internal static class ScalePeer
     /// <summary>The sequence number of a producer's end message.</summary>
     internal const long EndOfStream = -1;
 
-    internal static int Run(string[] args)
+    internal static int Run(string[] args) => PeerCommands.Run("scale-peer", args, () =>
     {
-        try
+        if (args.Length != 4 || args[0] is not (Reader or Producer) || args[3] is not ("spin" or "blocking"))
         {
-            if (args.Length != 4 || args[0] is not (Reader or Producer) || args[3] is not ("spin" or "blocking"))
-            {
-                throw new ArgumentException("usage: scale-peer reader|producer CHANNEL INDEX spin|blocking");
-            }
+            throw new ArgumentException("usage: scale-peer reader|producer CHANNEL INDEX spin|blocking");
+        }
 
-            int index = int.Parse(args[2], CultureInfo.InvariantCulture);
-            bool blocking = args[3] == "blocking";
-            using SharedChannel channel = SharedChannel.OpenExisting(args[1]);
-            return args[0] == Reader ? RunReader(channel, index, blocking) : RunProducer(channel, index, blocking);
-        }
-#pragma warning disable CA1031 // The harness gets any failure as a line on stdout, and the details on stderr.
-        catch (Exception e)
-#pragma warning restore CA1031
-        {
-            Console.WriteLine($"error: {e.GetType().Name}: {e.Message}");
-            Console.Error.WriteLine($"scale-peer {string.Join(' ', args)}: {e}");
-            return 1;
-        }
-    }
+        int index = int.Parse(args[2], CultureInfo.InvariantCulture);
+        bool blocking = args[3] == "blocking";
+        using SharedChannel channel = SharedChannel.OpenExisting(args[1]);
+        return args[0] == Reader ? RunReader(channel, index, blocking) : RunProducer(channel, index, blocking);
+    });
 
     private static int RunReader(SharedChannel channel, int index, bool blocking)
     {
@@ -51,49 +41,33 @@ internal static class ScalePeer
         using SharedChannelReader reader = channel.CreateReader(index);
         var end = new ChannelEnd(reader, blocking);
         var receive = new byte[IpcSettings.MaxMessage];
-        Console.WriteLine("ready");
-        while (Console.ReadLine() is string line)
+        return PeerCommands.Serve(words =>
         {
-            string[] words = line.Split(' ');
-            switch (words[0])
+            if (words[0] != "consume")
             {
-                case "consume":
-                    var warmup = TimeSpan.FromMilliseconds(int.Parse(words[1], CultureInfo.InvariantCulture));
-                    double rate = Measure.Consume(end, ScaleSettings.FanMessage, warmup, receive);
-                    Console.WriteLine("done " + rate.ToString("F0", CultureInfo.InvariantCulture));
-                    break;
-                case "quit":
-                    return 0;
-                default:
-                    throw new ArgumentException($"Unknown command '{line}'.");
+                return null;
             }
-        }
 
-        return 0;
+            var warmup = TimeSpan.FromMilliseconds(int.Parse(words[1], CultureInfo.InvariantCulture));
+            double rate = Measure.Consume(end, ScaleSettings.FanMessage, warmup, receive);
+            return "done " + rate.ToString("F0", CultureInfo.InvariantCulture);
+        });
     }
 
     private static int RunProducer(SharedChannel channel, int id, bool blocking)
     {
         using SharedChannelWriter writer = channel.CreateWriter();
         var end = new ChannelEnd(writer, blocking);
-        Console.WriteLine("ready");
-        while (Console.ReadLine() is string line)
+        return PeerCommands.Serve(words =>
         {
-            string[] words = line.Split(' ');
-            switch (words[0])
+            if (words[0] != "produce")
             {
-                case "produce":
-                    Produce(end, id, TimeSpan.FromMilliseconds(int.Parse(words[1], CultureInfo.InvariantCulture)));
-                    Console.WriteLine("done");
-                    break;
-                case "quit":
-                    return 0;
-                default:
-                    throw new ArgumentException($"Unknown command '{line}'.");
+                return null;
             }
-        }
 
-        return 0;
+            Produce(end, id, TimeSpan.FromMilliseconds(int.Parse(words[1], CultureInfo.InvariantCulture)));
+            return "done";
+        });
     }
 
     /// <summary>

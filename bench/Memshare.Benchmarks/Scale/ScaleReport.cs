@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using Memshare.Benchmarks.Ipc;
+using static Memshare.Benchmarks.Harness.Figures;
 using static Memshare.Benchmarks.Ipc.IpcResults;
 
 namespace Memshare.Benchmarks.Scale;
@@ -36,7 +36,7 @@ internal static class ScaleReport
             foreach (int size in ScaleSettings.Sizes)
             {
                 Series msgs = r.Get(t, size, MessagesPerSecond);
-                rows.Add([Size(size), Spread(r.Get(t, size, P50), N0), N0(r.Get(t, size, P99).Median), Spread(msgs, Rate), F2(msgs.Median * size / 1e9)]);
+                rows.Add([SizeName(size), Spread(r.Get(t, size, P50), N0, "-"), N0(r.Get(t, size, P99).Median), Spread(msgs, Rate, "-"), F2(msgs.Median * size / 1e9)]);
             }
 
             Table(o, rows);
@@ -61,10 +61,10 @@ internal static class ScaleReport
                 {
                     rows.Add([
                         n.ToString(s_inv),
-                        Spread(r.Get(series, n, ScaleBenchmark.PerMean), Rate),
+                        Spread(r.Get(series, n, ScaleBenchmark.PerMean), Rate, "-"),
                         Rate(r.Get(series, n, ScaleBenchmark.PerMin).Median),
                         Rate(r.Get(series, n, ScaleBenchmark.PerMax).Median),
-                        Spread(r.Get(series, n, ScaleBenchmark.Aggregate), Rate),
+                        Spread(r.Get(series, n, ScaleBenchmark.Aggregate), Rate, "-"),
                     ]);
                 }
 
@@ -82,42 +82,4 @@ internal static class ScaleReport
             }
         }
     }
-
-    private static void Table(TextWriter o, List<string[]> rows)
-    {
-        var widths = new int[rows[0].Length];
-        foreach (string[] row in rows)
-        {
-            for (int c = 0; c < row.Length; c++)
-            {
-                widths[c] = Math.Max(widths[c], row[c].Length);
-            }
-        }
-
-        foreach (string[] row in rows)
-        {
-            var line = new StringBuilder();
-            for (int c = 0; c < row.Length; c++)
-            {
-                _ = c == 0 ? line.Append(row[c].PadRight(widths[c])) : line.Append("  ").Append(row[c].PadLeft(widths[c]));
-            }
-
-            o.WriteLine(line.ToString().TrimEnd());
-        }
-    }
-
-    private static string Size(int size) => size >= 1024 ? $"{size / 1024} KiB" : $"{size} B";
-
-    private static string Spread(Series s, Func<double, string> format) =>
-        s.HasValue ? $"{format(s.Median)} [{format(s.Min)}-{format(s.Max)}]" : "-";
-
-    private static string N0(double v) => double.IsNaN(v) ? "-" : v.ToString("N0", s_inv);
-
-    private static string F2(double v) => double.IsNaN(v) ? "-" : v.ToString("F2", s_inv);
-
-    private static string Percent(double v) => double.IsNaN(v) ? "-" : (v * 100).ToString("F0", s_inv) + "%";
-
-    private static string Rate(double v) => double.IsNaN(v) ? "-"
-        : v >= 1e6 ? (v / 1e6).ToString("F2", s_inv) + "M"
-        : (v / 1e3).ToString("F1", s_inv) + "k";
 }

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 
-namespace Memshare.Benchmarks.Ipc;
+namespace Memshare.Benchmarks.Harness;
 
 /// <summary>
-/// A child process running this executable's hidden <c>ipc-peer</c> subcommand, driven by one command per
-/// line on its stdin; it answers "ready", then "done" after each command (or "error: ..." and exits).
+/// A child process running one of this executable's hidden peer subcommands (<c>ipc-peer</c>, <c>scale-peer</c>),
+/// driven by one command per line on its stdin; it answers "ready", then "done" after each command (or
+/// "error: ..." and exits). <see cref="PeerCommands"/> is the other side.
 /// A watchdog kills it if a phase overruns, which also unblocks a harness stuck reading from it.
 /// Dispose kills it if it is still running.
 /// </summary>

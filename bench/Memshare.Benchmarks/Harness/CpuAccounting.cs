@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Memshare.Benchmarks.Ipc;
+namespace Memshare.Benchmarks.Harness;
 
 /// <summary>
 /// How busy the machine was with other work while the harness ran: CPU time used by every process (/proc/stat)
