@@ -114,6 +114,23 @@ public sealed class PythonErrorsTests : IDisposable
     }
 
     [Fact]
+    public void Send_LineLongerThanTheLargestMessage_ExitTwoAfterTheLinesBeforeItAndNoCompletion()
+    {
+        string name = _scope.Name("c");
+        using var channel = SharedChannel.CreateOrOpen(name, new SharedChannelOptions { Capacity = 4096 });
+        using SharedChannelReader reader = channel.CreateReader();
+        byte[] input = [.. "first\n"u8, .. Enumerable.Repeat((byte)'x', channel.MaxMessageLength + 1), .. "\nlast\n"u8];
+
+        PythonProcess.RunCli(input, "send", name).AssertError(2, $"larger than channel '{name}' accepts ({channel.MaxMessageLength} bytes");
+
+        byte[] buffer = new byte[channel.MaxMessageLength];
+        Assert.True(reader.TryRead(buffer, out int length));
+        Assert.Equal("first"u8.ToArray(), buffer[..length]);
+        Assert.False(reader.TryRead(buffer, out _));
+        Assert.False(channel.IsCompleted); // a cut stream is not marked complete
+    }
+
+    [Fact]
     public void Writer_WhileDotNetHoldsTheWriterRole_ChannelBusyErrorNamingTheProcess()
     {
         string name = _scope.Name("c");
