@@ -273,6 +273,7 @@ class _Mapping:
 
     def __init__(self, name: str, allow_other_owner: bool = False) -> None:
         self.name = _check_name(name)
+        self._allow_other_owner = allow_other_owner
         path = _SHM_DIR + name
         deadline = time.monotonic() + _LOCK_DEADLINE
         while True:
@@ -295,8 +296,8 @@ class _Mapping:
                                         f"created it without a size. Remove it ('memshare rm {name}') and recreate it.")
             try:
                 shm = _attach(name)
-            except FileNotFoundError:
-                continue  # removed since the stat: look again
+            except (FileNotFoundError, ValueError):
+                continue  # removed (or replaced by an empty file) since the stat: look again
             except PermissionError:
                 raise PermissionError(f"Access to region '{name}' was denied. Ask its owner for read and write "
                                       "permission, or run as that user.") from None
@@ -337,8 +338,9 @@ class _Mapping:
                 now = os.stat(path, follow_symlinks=False)
             except FileNotFoundError:
                 now = None
-            if mine.st_nlink > 0 and now is not None and (now.st_ino, now.st_dev) == (mine.st_ino, mine.st_dev):
-                return True
+            if (mine.st_nlink > 0 and now is not None and (now.st_ino, now.st_dev) == (mine.st_ino, mine.st_dev)
+                    and (mine.st_uid == os.geteuid() or self._allow_other_owner)):
+                return True  # (a file swapped in under the name since our first look is judged again from the top)
         except BaseException:
             shm.close()
             raise
