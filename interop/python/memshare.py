@@ -792,7 +792,9 @@ class ChannelWriter(_Role):
                 continue
             if not 0 <= length <= ch.max_message or offset + _record_size(length) > cap:
                 raise ch._corrupt(f"record at position {tail} has length {length}")
-            sequence = m.u32(data + offset + 4) + 1 + (sequence & ~0xFFFFFFFF)
+            # The record holds the low 32 bits of its number; the full one is the nearest to the count we have.
+            delta = (m.u32(data + offset + 4) - sequence) & 0xFFFFFFFF
+            sequence += (delta - (1 << 32) if delta >= (1 << 31) else delta) + 1
             tail += _record_size(length)
         self._tail, self._sequence = tail, sequence
         self._head = self._slowest_reader()
