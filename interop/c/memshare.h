@@ -1160,39 +1160,6 @@ static inline void ms__consume(ms_channel *ch, int64_t record_size)
     }
 }
 
-/*
- * Copies the next message into buf and consumes it. MS_E_EMPTY if none is waiting, MS_E_COMPLETED if the
- * channel is complete and drained, MS_E_TOO_LARGE if buf is too small (the message stays unread).
- */
-static inline int ms_channel_try_recv(ms_channel *ch, void *buf, size_t cap, size_t *length)
-{
-    *length = 0;
-    int status = ms__reader_check(ch);
-    if (status != MS_OK) {
-        return status;
-    }
-    unsigned char *rec = NULL;
-    int32_t n = 0;
-    int found = ms__next_record(ch, &rec, &n);
-    if (found == 0) {
-        found = ms__nothing(ch);
-        if (found == 1) {
-            found = ms__next_record(ch, &rec, &n);
-        }
-    }
-    if (found != 1) {
-        return found;
-    }
-    if ((size_t)n > cap) {
-        return ms__fail(ch->region.error, MS_E_TOO_LARGE, "The buffer holds %zu bytes but the next message on channel '%s' has %d; the message was not consumed. Pass a buffer of at least %d bytes (max_message always suffices).",
-                        cap, ch->region.name, (int)n, (int)n);
-    }
-    memcpy(buf, rec + MS__REC_HEADER, (size_t)n);
-    *length = (size_t)n;
-    ms__consume(ch, ms__record_size(n));
-    return MS_OK;
-}
-
 /* Zero-copy: points *message at the next message in the ring, valid until ms_channel_advance. Statuses as try_recv. */
 static inline int ms_channel_peek(ms_channel *ch, const void **message, size_t *length)
 {
@@ -1228,6 +1195,28 @@ static inline int ms_channel_advance(ms_channel *ch)
     }
     ms__consume(ch, ch->peeked_size);
     return MS_OK;
+}
+
+/*
+ * Copies the next message into buf and consumes it. MS_E_EMPTY if none is waiting, MS_E_COMPLETED if the
+ * channel is complete and drained, MS_E_TOO_LARGE if buf is too small (the message stays unread).
+ */
+static inline int ms_channel_try_recv(ms_channel *ch, void *buf, size_t cap, size_t *length)
+{
+    const void *message = NULL;
+    int status = ms_channel_peek(ch, &message, length);
+    if (status != MS_OK) {
+        return status;
+    }
+    if (*length > cap) {
+        ch->peeked_size = -1;
+        status = ms__fail(ch->region.error, MS_E_TOO_LARGE, "The buffer holds %zu bytes but the next message on channel '%s' has %zu; the message was not consumed. Pass a buffer of at least %zu bytes (max_message always suffices).",
+                          cap, ch->region.name, *length, *length);
+        *length = 0;
+        return status;
+    }
+    memcpy(buf, message, *length);
+    return ms_channel_advance(ch);
 }
 
 /* Waits until a message is there (MS_OK), the channel is complete and drained (MS_E_COMPLETED), or timeout (MS_E_TIMEOUT). */
