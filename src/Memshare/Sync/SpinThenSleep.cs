@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 
 namespace Memshare.Sync;
 
@@ -29,6 +31,27 @@ internal static unsafe class SpinThenSleep
     /// the waker then spins waiting for its answer, the answer waits for the waker's next yield.
     /// </summary>
     internal static void NoteWake() => t_lastWake = Stopwatch.GetTimestamp();
+
+    /// <summary>
+    /// One CPU pause between polls. Not <see cref="Thread.SpinWait"/>: the runtime stretches its iteration to at least
+    /// ~37 ns of pauses, and polling that much less often made a blocking round trip ~30 ns slower here.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Pause()
+    {
+        if (X86Base.IsSupported)
+        {
+            X86Base.Pause();
+        }
+        else if (ArmBase.IsSupported)
+        {
+            ArmBase.Yield();
+        }
+        else
+        {
+            Thread.SpinWait(1);
+        }
+    }
 
     /// <summary>
     /// Waits until <paramref name="condition"/> is met (true), finished or timed out (false). <paramref name="seq"/> is
@@ -64,7 +87,7 @@ internal static unsafe class SpinThenSleep
             }
             else
             {
-                Thread.SpinWait(1);
+                Pause();
             }
         }
 
