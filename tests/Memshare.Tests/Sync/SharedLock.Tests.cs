@@ -17,9 +17,7 @@ public sealed class SharedLockTests : IDisposable
         string name = _scope.Name();
         using SharedLock sharedLock = SharedLock.CreateOrOpen(name, out bool created);
         Assert.True(created);
-        SyncPeer p = SyncPeer.Start(_scope);
-        p.Expect($"lock-open {name}", "opened");
-        p.Expect("lock-acquire", "held 0 died=False recoveries=0");
+        SyncPeer p = PeerHolding(name);
 
         Assert.False(sharedLock.TryAcquire(out SharedLockGuard guard));
         Assert.False(guard.IsAcquired);
@@ -47,9 +45,7 @@ public sealed class SharedLockTests : IDisposable
     {
         string name = _scope.Name();
         using SharedLock sharedLock = SharedLock.CreateOrOpen(name);
-        SyncPeer p = SyncPeer.Start(_scope);
-        p.Expect($"lock-open {name}", "opened");
-        p.Expect("lock-acquire", "held 0 died=False recoveries=0");
+        SyncPeer p = PeerHolding(name);
 
         var e = Assert.Throws<TimeoutException>(() => sharedLock.Acquire(TimeSpan.FromMilliseconds(200)));
 
@@ -90,9 +86,7 @@ public sealed class SharedLockTests : IDisposable
         string name = _scope.Name();
         using SharedLock sharedLock = SharedLock.CreateOrOpen(name);
         using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
-        SyncPeer p = SyncPeer.Start(_scope);
-        p.Expect($"lock-open {name}", "opened");
-        p.Expect("lock-acquire", "held 0 died=False recoveries=0");
+        SyncPeer p = PeerHolding(name);
         using var cts = new CancellationTokenSource();
         Task<SharedLockGuard> acquire = Task.Factory.StartNew(() => sharedLock.Acquire(cts.Token), TaskCreationOptions.LongRunning);
         SyncTest.WaitUntil(() => SyncTest.ReadInt(raw, SyncTest.LockWaiters) == 1, "this process sleeps in Acquire");
@@ -109,9 +103,7 @@ public sealed class SharedLockTests : IDisposable
     {
         string name = _scope.Name();
         using SharedLock sharedLock = SharedLock.CreateOrOpen(name);
-        SyncPeer p = SyncPeer.Start(_scope);
-        p.Expect($"lock-open {name}", "opened");
-        p.Expect("lock-acquire", "held 0 died=False recoveries=0");
+        SyncPeer p = PeerHolding(name);
         p.Expect("guard-dispose 0", "ok");
         p.Expect("lock-acquire", "held 1 died=False recoveries=0");
 
@@ -162,9 +154,7 @@ public sealed class SharedLockTests : IDisposable
         string name = _scope.Name();
         using SharedLock sharedLock = SharedLock.CreateOrOpen(name);
         using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
-        SyncPeer p = SyncPeer.Start(_scope);
-        p.Expect($"lock-open {name}", "opened");
-        p.Expect("lock-acquire", "held 0 died=False recoveries=0");
+        SyncPeer p = PeerHolding(name);
         Task<SharedLockGuard> acquire = Task.Factory.StartNew(() => sharedLock.Acquire(TimeSpan.FromSeconds(20)), TaskCreationOptions.LongRunning);
         SyncTest.WaitUntil(() => SyncTest.ReadInt(raw, SyncTest.LockWaiters) == 1, "this process sleeps in Acquire");
 
@@ -226,4 +216,13 @@ public sealed class SharedLockTests : IDisposable
     }
 
     public void Dispose() => _scope.Dispose();
+
+    /// <summary>A peer process that has opened the lock <paramref name="name"/> and holds it.</summary>
+    private SyncPeer PeerHolding(string name)
+    {
+        SyncPeer p = SyncPeer.Start(_scope);
+        p.Expect($"lock-open {name}", "opened");
+        p.Expect("lock-acquire", "held 0 died=False recoveries=0");
+        return p;
+    }
 }
