@@ -341,16 +341,11 @@ public sealed unsafe class SharedChannelReader : IDisposable
     /// <summary>Claims this reader index and loads its position, checking everything another process wrote.</summary>
     private void Attach()
     {
-        ulong owner = Volatile.Read(ref _state->Owner);
-        if (Interlocked.CompareExchange(ref _state->Owner, OwnerToken.Current, 0) != 0)
+        if (!RobustLock.TryClaim(ref _state->Owner, out ulong owner, out _))
         {
-            if (owner == OwnerToken.Current || OwnerToken.IsAlive(owner)
-                || Interlocked.CompareExchange(ref _state->Owner, OwnerToken.Current, owner) != owner)
-            {
-                throw new InvalidOperationException(SR.Format(SR.ChannelRoleTaken, _channel.Name, $"reader {Index}", OwnerToken.Pid(owner),
-                    _channel.Mode == ChannelMode.Broadcast ? "broadcast reader index of a" : "single-reader",
-                    _channel.Mode == ChannelMode.Broadcast ? "another reader index" : "ChannelMode.Broadcast for several readers"));
-            }
+            throw new InvalidOperationException(SR.Format(SR.ChannelRoleTaken, _channel.Name, $"reader {Index}", OwnerToken.Pid(owner),
+                _channel.Mode == ChannelMode.Broadcast ? "broadcast reader index of a" : "single-reader",
+                _channel.Mode == ChannelMode.Broadcast ? "another reader index" : "ChannelMode.Broadcast for several readers"));
         }
 
         long tail = Volatile.Read(ref _channel.Writer->Position);

@@ -277,24 +277,17 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     private bool TakeRole(bool wait)
     {
         ref ulong word = ref *_channel.WriterLock;
-        bool recovered = false;
-        if (Interlocked.CompareExchange(ref word, OwnerToken.Current, 0) != 0)
+        bool recovered;
+        if (!wait)
         {
-            if (!wait)
+            if (!RobustLock.TryClaim(ref word, out _, out recovered))
             {
-                ulong owner = Volatile.Read(ref word);
-                if (owner == OwnerToken.Current || OwnerToken.IsAlive(owner)
-                    || Interlocked.CompareExchange(ref word, OwnerToken.Current, owner) != owner)
-                {
-                    return false;
-                }
-
-                recovered = true;
+                return false;
             }
-            else
-            {
-                recovered = RobustLock.Acquire(ref word, _channel.Name);
-            }
+        }
+        else
+        {
+            recovered = RobustLock.Acquire(ref word, _channel.Name);
         }
 
         if (recovered)

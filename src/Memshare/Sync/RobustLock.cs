@@ -34,6 +34,29 @@ internal static class RobustLock
         return AcquireSlow(ref word, name, timeoutMs);
     }
 
+    /// <summary>
+    /// Takes the word without waiting: from 0, or from a dead owner (<paramref name="recovered"/>). False if a live
+    /// process, or this one, holds it; <paramref name="owner"/> then names the holder. For roles (a channel's writer,
+    /// a reader index) that are held for a long time, where waiting would be wrong.
+    /// </summary>
+    internal static bool TryClaim(ref ulong word, out ulong owner, out bool recovered)
+    {
+        recovered = false;
+        owner = Interlocked.CompareExchange(ref word, OwnerToken.Current, 0);
+        if (owner == 0)
+        {
+            return true;
+        }
+
+        if (owner == OwnerToken.Current || OwnerToken.IsAlive(owner) || Interlocked.CompareExchange(ref word, OwnerToken.Current, owner) != owner)
+        {
+            return false;
+        }
+
+        recovered = true;
+        return true;
+    }
+
     /// <summary>Releases the lock. The protected writes were already published by the caller's fence.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Release(ref ulong word) => Volatile.Write(ref word, 0);
