@@ -848,6 +848,25 @@ static inline int ms__sync_tail(ms_channel *ch)
 }
 
 /*
+ * Takes a role word (a channel's writer, a reader index) without waiting: from 0, or from a dead owner.
+ * 0 if taken, 1 if taken over from a dead owner, -1 if a live process (or this one) holds it; *owner names it.
+ */
+static inline int ms__claim_role(uint64_t *word, uint64_t *owner)
+{
+    uint64_t me = ms_owner_token(), expected = 0;
+    if (__atomic_compare_exchange_n(word, &expected, me, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        *owner = me;
+        return 0;
+    }
+    *owner = expected;
+    if (expected == me || ms_owner_alive(expected)
+        || !__atomic_compare_exchange_n(word, &expected, me, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
+        return -1;
+    }
+    return 1;
+}
+
+/*
  * Opens channel `name` and takes its writer role (single-producer channels only). A role held by a dead
  * process is taken over (WriterRecoveries counts it); one held by a live process gives MS_E_BUSY.
  */
@@ -865,15 +884,15 @@ static inline int ms_channel_open_writer(ms_channel *ch, const char *name, int f
         return status;
     }
     uint64_t *word = MS__U64(r->base, MS__CH_WRITERLOCK);
-    uint64_t me = ms_owner_token(), expected = 0;
-    if (!__atomic_compare_exchange_n(word, &expected, me, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-        uint64_t owner = expected;
-        if (owner == me || ms_owner_alive(owner) || !__atomic_compare_exchange_n(word, &expected, me, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-            status = ms__fail(r->error, MS_E_BUSY, "Channel '%s' already has a writer (process %d); a single-producer channel allows one at a time. Close it first.",
-                              r->name, (int)(uint32_t)owner);
-            ms_close(r);
-            return status;
-        }
+    uint64_t owner = 0;
+    int claimed = ms__claim_role(word, &owner);
+    if (claimed < 0) {
+        status = ms__fail(r->error, MS_E_BUSY, "Channel '%s' already has a writer (process %d); a single-producer channel allows one at a time. Close it first.",
+                          r->name, (int)(uint32_t)owner);
+        ms_close(r);
+        return status;
+    }
+    if (claimed == 1) {
         __atomic_fetch_add(MS__U64(r->base, MS__CH_WRITERRECOVERIES), 1, __ATOMIC_SEQ_CST); /* the owner died holding it */
     }
     status = ms__sync_tail(ch);
@@ -1073,15 +1092,12 @@ static inline int ms_channel_open_reader(ms_channel *ch, const char *name, int f
         return status;
     }
     uint64_t *owner_word = ms__reader_owner(ch);
-    uint64_t me = ms_owner_token(), expected = 0;
-    if (!__atomic_compare_exchange_n(owner_word, &expected, me, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-        uint64_t owner = expected;
-        if (owner == me || ms_owner_alive(owner) || !__atomic_compare_exchange_n(owner_word, &expected, me, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-            status = ms__fail(r->error, MS_E_BUSY, "Channel '%s' already has a reader 0 (process %d); a single-reader channel allows one at a time. Close it first, or use ChannelMode.Broadcast for several readers.",
-                              r->name, (int)(uint32_t)owner);
-            ms_close(r);
-            return status;
-        }
+    uint64_t me = ms_owner_token(), owner = 0;
+    if (ms__claim_role(owner_word, &owner) < 0) {
+        status = ms__fail(r->error, MS_E_BUSY, "Channel '%s' already has a reader 0 (process %d); a single-reader channel allows one at a time. Close it first, or use ChannelMode.Broadcast for several readers.",
+                          r->name, (int)(uint32_t)owner);
+        ms_close(r);
+        return status;
     }
     int64_t tail = __atomic_load_n(MS__I64(r->base, MS__CH_WPOSITION), __ATOMIC_ACQUIRE);
     int64_t position = __atomic_load_n(ms__reader_position(ch), __ATOMIC_ACQUIRE);
@@ -1089,8 +1105,7 @@ static inline int ms_channel_open_reader(ms_channel *ch, const char *name, int f
         tail = ms__committed_end(ch, tail);
     }
     if (position < 0 || (position & 15) != 0 || position > tail || tail - position > (int64_t)ch->capacity) {
-        expected = me;
-        __atomic_compare_exchange_n(owner_word, &expected, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+        __atomic_compare_exchange_n(owner_word, &me, 0, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST); /* give the index back */
         status = ms__channel_corrupt(ch, "reader 0 position %lld is not within the ring behind writer position %lld", (long long)position, (long long)tail);
         ms_close(r);
         return status;

@@ -745,6 +745,16 @@ class _Role:
     def close(self) -> None:
         raise NotImplementedError
 
+    def _claim(self, word: int, role: str, hint: str) -> bool:
+        """Takes a role word from 0 or from a dead owner (True if the latter); ChannelBusyError if a live process holds it."""
+        a, me = self._a, owner_token()
+        if a.cas8(word, 0, me):
+            return False
+        owner = a.load8(word, a.ACQUIRE)
+        if owner == me or is_alive(owner) or not a.cas8(word, owner, me):
+            raise self._busy(role, owner, hint)
+        return True
+
     def _busy(self, role: str, owner: int, hint: str) -> ChannelBusyError:
         return ChannelBusyError(f"Channel '{self._ch.name}' already has a {role} (process {owner & 0xFFFFFFFF}); "
                                 f"a {self._ch.mode_name} channel allows one at a time. Close it first, or {hint}.")
@@ -758,12 +768,9 @@ class ChannelWriter(_Role):
         if channel.mode != 0:
             raise UnsupportedRegionError(f"Channel '{channel.name}' is {channel.mode_name}; memshare.py writes only "
                                          "single-producer channels. Use .NET for this writer.")
-        a, base, me = self._a, self._m.base, owner_token()
+        a, base = self._a, self._m.base
         word = base + _CH_WRITER_LOCK
-        if not a.cas8(word, 0, me):
-            owner = a.load8(word, a.ACQUIRE)
-            if owner == me or is_alive(owner) or not a.cas8(word, owner, me):
-                raise self._busy("writer", owner, "wait for that writer to finish")
+        if self._claim(word, "writer", "wait for that writer to finish"):
             a.fetch_add8(base + _CH_RECOVERIES, 1, a.SEQ_CST)  # taken from a writer that died
         try:
             self._sync_tail()
@@ -885,10 +892,7 @@ class ChannelReader(_Role):
         super().__init__(channel, "reading a channel")
         a, m, ch, me = self._a, self._m, channel, owner_token()
         self._owner = m.base + _CH_READERS + 8
-        owner = a.load8(self._owner, a.ACQUIRE)
-        if not a.cas8(self._owner, 0, me):
-            if owner == me or is_alive(owner) or not a.cas8(self._owner, owner, me):
-                raise self._busy("reader 0", owner, "wait for that reader to finish")
+        self._claim(self._owner, "reader 0", "wait for that reader to finish")
         tail = a.load8(m.base + _CH_POSITION, a.ACQUIRE)
         position = a.load8(m.base + _CH_READERS, a.ACQUIRE)
         if tail < 1 << 63 and position > tail:
