@@ -98,6 +98,16 @@ internal static class SR
     internal const string ChannelPeekOverrun =
         "Channel '{0}' overruns slow readers, so a message cannot be read in place (the writer may overwrite it meanwhile); use TryRead with a buffer.";
 
+    // Windows backend.
+    internal const string OtherOwnerWindows =
+        "Region '{0}' is owned by {1}, not by you ({2}); refusing to open it. Pass AllowOtherOwner = true if you trust that account.";
+    internal const string OtherOwnerUnknownWindows =
+        "Region '{0}' can be mapped but its owner cannot be read by you ({1}): {2}. It was made by another account; pass AllowOtherOwner = true if you trust it.";
+    internal const string GlobalNeedsPrivilege =
+        "Region '{0}' cannot be created in the Global\\ namespace: outside session 0 that needs the SeCreateGlobalPrivilege right ('Create global objects'), which services and elevated administrators have. Run the creator as a service or elevated, grant the right to its account, or create the region with WindowsGlobalNamespace = false (Local\\, this session only).";
+    internal const string InitTimeoutWindows =
+        "Region '{0}' is being initialised by another process, which has not finished within {1} s. Try again later; if it persists, find and end the process stuck creating '{0}' (its initializer hangs).";
+
     internal static string Format(string format, params object?[] args) =>
         string.Format(CultureInfo.InvariantCulture, format, args);
 

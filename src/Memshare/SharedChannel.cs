@@ -245,14 +245,12 @@ public sealed unsafe class SharedChannel : IDisposable
     internal void WakeReaders(bool all)
     {
         WaitWord* w = Wait(ChannelLayout.DataWaitLine);
-        Interlocked.Increment(ref w->Seq);
-        DataWait.Wake(all ? Math.Max(1, Volatile.Read(ref w->Waiters)) : 1);
+        DataWait.Wake(Interlocked.Increment(ref w->Seq), all ? Math.Max(1, Volatile.Read(ref w->Waiters)) : 1);
     }
 
     internal void WakeWriters()
     {
         WaitWord* w = Wait(ChannelLayout.SpaceWaitLine);
-        Interlocked.Increment(ref w->Seq);
-        SpaceWait.Wake(Math.Max(1, Volatile.Read(ref w->Waiters)));
+        SpaceWait.Wake(Interlocked.Increment(ref w->Seq), Math.Max(1, Volatile.Read(ref w->Waiters)));
     }
 }

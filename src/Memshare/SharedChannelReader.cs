@@ -230,6 +230,8 @@ public sealed unsafe class SharedChannelReader : IDisposable
 
         public int* WaitersWord => &reader._channel.Wait(ChannelLayout.DataWaitLine)->Waiters;
 
+        public WaitChannel Channel => reader._channel.DataWait;
+
         public AsyncWaitPoll Poll() =>
             reader._disposed ? AsyncWaitPoll.Closed
             : reader.NextRecord() != null ? AsyncWaitPoll.Ready

@@ -458,6 +458,8 @@ public sealed unsafe class SharedChannelWriter : IDisposable
 
         public int* WaitersWord => &writer._channel.Wait(ChannelLayout.SpaceWaitLine)->Waiters;
 
+        public WaitChannel Channel => writer._channel.SpaceWait;
+
         public AsyncWaitPoll Poll() =>
             writer._disposed ? AsyncWaitPoll.Closed : writer.HasSpace(length) ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady;
 

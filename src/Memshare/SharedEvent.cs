@@ -130,11 +130,11 @@ public sealed unsafe class SharedEvent : IDisposable
             return; // already set: the waiter that consumes it was or will be woken by that earlier Set
         }
 
-        Interlocked.Increment(ref _state->Generation); // full fence: pairs with a waiter's Waiters increment
+        int generation = Interlocked.Increment(ref _state->Generation); // full fence: pairs with a waiter's Waiters increment
         int waiters = Volatile.Read(ref _state->Waiters);
         if (waiters > 0)
         {
-            _channel.Wake(Mode == EventResetMode.AutoReset ? 1 : waiters);
+            _channel.Wake(generation, Mode == EventResetMode.AutoReset ? 1 : waiters);
         }
     }
 
@@ -263,8 +263,7 @@ public sealed unsafe class SharedEvent : IDisposable
 
     private void WakeAll()
     {
-        Interlocked.Increment(ref _state->Generation);
-        _channel.Wake(Math.Max(1, Volatile.Read(ref _state->Waiters)));
+        _channel.Wake(Interlocked.Increment(ref _state->Generation), Math.Max(1, Volatile.Read(ref _state->Waiters)));
     }
 
     /// <summary>An async wait on this event, for <see cref="AsyncWaitHub"/>; holds a use until it ends.</summary>
@@ -273,6 +272,8 @@ public sealed unsafe class SharedEvent : IDisposable
         public int* SeqWord => &owner._state->Generation;
 
         public int* WaitersWord => &owner._state->Waiters;
+
+        public WaitChannel Channel => owner._channel;
 
         public AsyncWaitPoll Poll() =>
             owner._uses.IsClosing ? AsyncWaitPoll.Closed : owner.TryConsume() ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady;

@@ -310,14 +310,12 @@ public sealed unsafe class SharedLock : IDisposable
 
     private void Wake()
     {
-        Interlocked.Increment(ref _state->WakeSeq);
-        _channel.Wake(1);
+        _channel.Wake(Interlocked.Increment(ref _state->WakeSeq), 1);
     }
 
     private void WakeAll()
     {
-        Interlocked.Increment(ref _state->WakeSeq);
-        _channel.Wake(Math.Max(1, Volatile.Read(ref _state->Waiters)));
+        _channel.Wake(Interlocked.Increment(ref _state->WakeSeq), Math.Max(1, Volatile.Read(ref _state->Waiters)));
     }
 
     private static long Remaining(long start, long timeoutMs)

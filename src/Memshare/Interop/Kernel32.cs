@@ -30,12 +30,6 @@ internal static unsafe partial class Kernel32
     [LibraryImport(Lib, EntryPoint = "LocalFree")]
     internal static partial nint LocalFree(nint memory);
 
-    [LibraryImport("advapi32.dll", EntryPoint = "ConvertStringSecurityDescriptorToSecurityDescriptorW",
-        StringMarshalling = StringMarshalling.Utf16, SetLastError = true)]
-    [return: MarshalAs(UnmanagedType.Bool)]
-    internal static partial bool ConvertStringSecurityDescriptorToSecurityDescriptor(
-        string sddl, uint revision, out nint descriptor, nint descriptorSize);
-
     internal const nint INVALID_HANDLE_VALUE = -1;
     internal const uint PAGE_READWRITE = 0x04;
     internal const uint SEC_COMMIT = 0x8000000;

@@ -5,18 +5,21 @@ using Memshare.Interop;
 namespace Memshare.Sync;
 
 /// <summary>
-/// Async waits that block no thread of the caller's: one background thread per process sleeps in
-/// <c>futex_waitv</c> on the futex words of every pending async wait at once, plus a private word that wakes
-/// it when a wait is added or cancelled. Linux 5.16 and later; elsewhere (or without futex_waitv) each wait
-/// falls back to a dedicated thread.
+/// Async waits that block no thread of the caller's. On Linux 5.16 and later, one background thread per process
+/// sleeps in <c>futex_waitv</c> on the futex words of every pending async wait at once, plus a private word that
+/// wakes it when a wait is added or cancelled. On Windows each wait is a thread-pool registered wait on the
+/// word's wait event (see AsyncWaitHub.Windows.cs). Elsewhere (macOS, older Linux) each wait sleeps on the
+/// word in the kernel on a dedicated thread.
 /// </summary>
 /// <remarks>
 /// Each registered wait follows the same protocol as a blocking waiter: it has announced itself in the
-/// source's sleeper count, and before every sleep the hub re-reads the word, then polls the condition, so a
-/// wake-up between the two makes <c>futex_waitv</c> return at once. Sleeps are capped at 100 ms so a
-/// notifier that died between publishing and waking delays a waiter by at most that long.
+/// source's sleeper count, and before every sleep it re-reads the word, then polls the condition, so a
+/// wake-up between the two ends the sleep at once. Sleeps are capped at 100 ms so a notifier that died between
+/// publishing and waking delays a waiter by at most that long. Every path calls the source's
+/// <see cref="IAsyncWaitSource.ReleaseWait"/> exactly once, whenever the wait ends (cancelled before it began
+/// included), and never polls after it.
 /// </remarks>
-internal static unsafe class AsyncWaitHub
+internal static unsafe partial class AsyncWaitHub
 {
     private const int MaxWords = 128; // futex_waitv's limit, one of them the hub's own wake word
     private const long RecheckNs = 100_000_000;
@@ -30,10 +33,19 @@ internal static unsafe class AsyncWaitHub
     /// <summary>Waits for <paramref name="source"/>; true when ready, false on timeout or when finished.</summary>
     internal static Task<bool> WaitAsync(IAsyncWaitSource source, long timeoutMs, CancellationToken cancellationToken)
     {
+        if (OperatingSystem.IsWindows())
+        {
+            return WaitWindows(source, timeoutMs, cancellationToken);
+        }
+
         if (!OperatingSystem.IsLinux() || !EnsureStarted())
         {
-            return Task.Factory.StartNew(static s => Fallback(((IAsyncWaitSource, long, CancellationToken))s!),
-                (source, timeoutMs, cancellationToken), cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // Not StartNew(..., cancellationToken): a token cancelled before the task ran would skip Fallback and
+            // with it ReleaseWait, and the region would never be released. Fallback sees the cancellation itself.
+            var completion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ = Task.Factory.StartNew(static s => Fallback(((IAsyncWaitSource, long, CancellationToken, TaskCompletionSource<bool>))s!),
+                (source, timeoutMs, cancellationToken, completion), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            return completion.Task;
         }
 
         var registration = new Registration(source, timeoutMs < 0 ? long.MaxValue : Futex.MonotonicNowNs() + (timeoutMs * 1_000_000), cancellationToken);
@@ -65,37 +77,63 @@ internal static unsafe class AsyncWaitHub
         return registration.Task;
     }
 
-    private static bool Fallback((IAsyncWaitSource Source, long TimeoutMs, CancellationToken Token) w)
+    private static void Fallback((IAsyncWaitSource Source, long TimeoutMs, CancellationToken Token, TaskCompletionSource<bool> Completion) w)
     {
-        // Without futex_waitv: poll in short sleeps on this dedicated thread.
-        long deadline = w.TimeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + w.TimeoutMs;
-        Interlocked.Increment(ref *w.Source.WaitersWord);
         try
         {
+            w.Completion.TrySetResult(SleepOnWord(w.Source, w.TimeoutMs, w.Token));
+        }
+        catch (OperationCanceledException) when (w.Token.IsCancellationRequested)
+        {
+            w.Completion.TrySetCanceled(w.Token);
+        }
+        catch (Exception e)
+        {
+            w.Completion.TrySetException(e);
+        }
+    }
+
+    private static bool SleepOnWord(IAsyncWaitSource source, long timeoutMs, CancellationToken token)
+    {
+        // Without futex_waitv or Windows events: sleep on the word in the kernel on this dedicated thread.
+        long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
+        Interlocked.Increment(ref *source.WaitersWord);
+        try
+        {
+            // A cancellation bumps the word and wakes its sleepers (spuriously for the others, who loop). Disposed
+            // before ReleaseWait, which waits out a running callback, so it never touches an unmapped word.
+            using CancellationTokenRegistration registration = token.CanBeCanceled
+                ? token.UnsafeRegister(static s => WakeWord((IAsyncWaitSource)s!), source)
+                : default;
             while (true)
             {
-                switch (w.Source.Poll())
+                int seq = Volatile.Read(ref *source.SeqWord); // before polling: see the remarks
+                switch (source.Poll())
                 {
                     case AsyncWaitPoll.Ready: return true;
                     case AsyncWaitPoll.Finished: return false;
-                    case AsyncWaitPoll.Closed: throw new ObjectDisposedException(w.Source.GetType().Name);
+                    case AsyncWaitPoll.Closed: throw new ObjectDisposedException(source.GetType().Name);
                 }
 
-                w.Token.ThrowIfCancellationRequested();
-                if (Environment.TickCount64 >= deadline)
+                token.ThrowIfCancellationRequested();
+                long remaining = deadline - Environment.TickCount64;
+                if (remaining <= 0)
                 {
                     return false;
                 }
 
-                Thread.Sleep(1);
+                source.Channel.Wait(seq, (int)Math.Min(remaining, RecheckNs / 1_000_000));
             }
         }
         finally
         {
-            Interlocked.Decrement(ref *w.Source.WaitersWord);
-            w.Source.ReleaseWait();
+            Interlocked.Decrement(ref *source.WaitersWord);
+            source.ReleaseWait();
         }
     }
+
+    private static void WakeWord(IAsyncWaitSource source) =>
+        source.Channel.Wake(Interlocked.Increment(ref *source.SeqWord), int.MaxValue);
 
     [SupportedOSPlatform("linux")]
     private static bool EnsureStarted()

@@ -26,6 +26,9 @@ internal unsafe interface IAsyncWaitSource
 
     int* WaitersWord { get; }
 
+    /// <summary>The channel that sleeps on <see cref="SeqWord"/> (the Windows and fallback async waits use it).</summary>
+    WaitChannel Channel { get; }
+
     AsyncWaitPoll Poll();
 
     /// <summary>Called once when the wait ends, from any thread: drop the reference that kept the mapping alive.</summary>

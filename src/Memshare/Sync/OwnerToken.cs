@@ -8,7 +8,7 @@ namespace Memshare.Sync;
 /// process start time in the high 32. Written into shared memory by lock owners so that others can tell a
 /// dead owner from a live one.
 /// </summary>
-internal static class OwnerToken
+internal static partial class OwnerToken
 {
     /// <summary>This process's token; never 0.</summary>
     internal static readonly ulong Current = Make(Environment.ProcessId, StartStamp(Environment.ProcessId) ?? 1);
@@ -24,6 +24,11 @@ internal static class OwnerToken
         if (pid == Environment.ProcessId)
         {
             return token == Current;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return IsAliveWindows(token);
         }
 
         if (OperatingSystem.IsLinux() && !File.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/stat")
@@ -44,6 +49,11 @@ internal static class OwnerToken
         if (OperatingSystem.IsLinux())
         {
             return LinuxStartStamp(pid);
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return CurrentStampWindows();
         }
 
         try

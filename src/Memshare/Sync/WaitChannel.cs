@@ -1,35 +1,34 @@
-using System.Globalization;
 using Memshare.Interop;
 
 namespace Memshare.Sync;
 
 /// <summary>
 /// Sleeping and waking on a 32-bit word in shared memory, across processes, without spinning: a futex on
-/// Linux, <c>__ulock</c> on macOS, and a named semaphore on Windows (whose <c>WaitOnAddress</c> works only
-/// within one process).
+/// Linux, <c>__ulock</c> on macOS, and on Windows (whose <c>WaitOnAddress</c> works only within one process)
+/// a named event per value of the word (see WaitChannel.Windows.cs).
 /// </summary>
 /// <remarks>
 /// Callers follow one protocol, which makes every implementation free of lost wake-ups: a waiter reads the
 /// word, announces itself in a waiter count with an interlocked operation, re-checks its condition, and
 /// only then calls <see cref="Wait"/> with the value it read; a waker changes the word with an interlocked
-/// operation and calls <see cref="Wake"/> only if the waiter count is non-zero. <see cref="Wait"/> may return
-/// early or spuriously; callers loop.
+/// increment and calls <see cref="Wake"/>, with the value that increment returned, only if the waiter count
+/// is non-zero. <see cref="Wait"/> may return early or spuriously; callers loop.
 /// </remarks>
-internal sealed unsafe class WaitChannel : IDisposable
+internal sealed unsafe partial class WaitChannel : IDisposable
 {
     private readonly int* _word;
-    private readonly Semaphore? _semaphore; // Windows only
 
     internal WaitChannel(int* word, string regionName, int wordOffset, bool globalNamespace)
     {
         _word = word;
         if (OperatingSystem.IsWindows())
         {
-            string prefix = globalNamespace ? @"Global\" : @"Local\";
-            _semaphore = new Semaphore(0, int.MaxValue,
-                prefix + regionName + ".memshare-wait-" + wordOffset.ToString(CultureInfo.InvariantCulture));
+            InitWindows(regionName, wordOffset, globalNamespace);
         }
     }
+
+    /// <summary>The word this channel sleeps on.</summary>
+    internal int* Word => _word;
 
     /// <summary>Sleeps while the word equals <paramref name="expected"/>, for at most <paramref name="timeoutMs"/>.</summary>
     internal void Wait(int expected, int timeoutMs)
@@ -42,14 +41,18 @@ internal sealed unsafe class WaitChannel : IDisposable
         {
             ULock.Wait(_word, expected, timeoutMs);
         }
-        else if (_semaphore is not null && Volatile.Read(ref *_word) == expected)
+        else if (OperatingSystem.IsWindows())
         {
-            _ = _semaphore.WaitOne(timeoutMs);
+            WaitWindows(expected, timeoutMs);
         }
     }
 
-    /// <summary>Wakes up to <paramref name="count"/> sleepers (<see cref="int.MaxValue"/>: all).</summary>
-    internal void Wake(int count)
+    /// <summary>
+    /// Wakes up to <paramref name="count"/> sleepers (<see cref="int.MaxValue"/>: all) after the caller's
+    /// <see cref="Interlocked.Increment(ref int)"/> of the word returned <paramref name="bumpedTo"/>. Windows wakes
+    /// every sleeper that waited for the value before it, whatever <paramref name="count"/>; the others sleep again.
+    /// </summary>
+    internal void Wake(int bumpedTo, int count)
     {
         SpinThenSleep.NoteWake();
         if (OperatingSystem.IsLinux())
@@ -60,18 +63,17 @@ internal sealed unsafe class WaitChannel : IDisposable
         {
             ULock.Wake(_word, all: count > 1);
         }
-        else if (_semaphore is not null)
+        else if (OperatingSystem.IsWindows())
         {
-            try
-            {
-                _ = _semaphore.Release(count == int.MaxValue ? 64 : count);
-            }
-            catch (SemaphoreFullException)
-            {
-                // Enough wake-ups are already pending.
-            }
+            WakeWindows(bumpedTo);
         }
     }
 
-    public void Dispose() => _semaphore?.Dispose();
+    public void Dispose()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            DisposeWindows();
+        }
+    }
 }
