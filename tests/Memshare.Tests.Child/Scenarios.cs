@@ -36,6 +36,8 @@ public static class Scenarios
                 return Writers.ValueWriter(args[1..]);
             case "hold-writer-lock":
                 return Writers.HoldWriterLock(args[1..]);
+            case "init-hang":
+                return InitHang.Run(args[1..]);
             default:
                 Console.Error.WriteLine($"unknown scenario '{args[0]}'");
                 return 2;
