@@ -30,7 +30,7 @@ internal static class ChannelOpener
             {
                 Capacity = bytes,
                 Mode = mode ?? ChannelMode.SingleProducer,
-                Region = new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent },
+                Region = CliLifetime.NewRegion(),
             });
         }
 

@@ -14,7 +14,7 @@ internal static class EventOpener
             manual ? EventResetMode.ManualReset : EventResetMode.AutoReset,
             out created,
             initialState: false,
-            new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent });
+            CliLifetime.NewRegion());
         if (manual && sharedEvent.Mode == EventResetMode.AutoReset)
         {
             ExitCodes.WriteError(Messages.Format(Messages.ManualIgnored, name));

@@ -12,7 +12,7 @@ internal static class ExitCodes
 {
     public const int Success = 0;
 
-    /// <summary>Anything not listed below: a corrupt or mismatched region, an OS error, an unsupported OS.</summary>
+    /// <summary>Anything not listed below: a corrupt or mismatched region, an OS error.</summary>
     public const int Failure = 1;
 
     /// <summary>Bad command line, invalid region name, size or offset out of range, text or message too long.</summary>
@@ -26,6 +26,9 @@ internal static class ExitCodes
 
     /// <summary>A <c>--timeout</c> passed: the lock stayed held, the event was not set, or no message arrived on a channel.</summary>
     public const int TimedOut = 6;
+
+    /// <summary>The command cannot work on this OS: ls, info, dump, watch and gc outside Linux, rm on Windows.</summary>
+    public const int NotSupported = 7;
 
     /// <summary><c>lock</c>: the command exists but could not be run (not executable, permission denied), as in a shell.</summary>
     public const int CommandNotExecutable = 126;
@@ -44,6 +47,7 @@ internal static class ExitCodes
         UnauthorizedAccessException => AccessDenied,
         ArgumentException => InvalidArguments,
         TimeoutException => TimedOut,
+        PlatformNotSupportedException => NotSupported,
         CommandNotStartedException { NotFound: true } => CommandNotFound,
         CommandNotStartedException => CommandNotExecutable,
         InterruptedBySignalException interrupted => InterruptedBase + interrupted.Signal,

@@ -21,6 +21,10 @@ internal static class Messages
     public const string HexBadDigit = "'{0}' is not a hex digit";
     public const string RemoveNotOnWindows =
         "Region '{0}' cannot be removed on Windows: a named mapping lives exactly as long as the processes that hold it. Close them instead.";
+    public const string ScopedOnWindows =
+        "note: on Windows, region '{0}' lasts only while a process holds it; keep one open with 'memshare hold {0}' to make it outlive this command.";
+    public const string CreateHoldsOnWindows =
+        "note: on Windows a region lives only while a process holds it, so 'create' keeps '{0}' until interrupted (Ctrl+C).";
     public const string NoProcessPath =
         "Cannot find this program's path to start the demo's child process; run the demo with 'dotnet Memshare.Cli.dll demo' or the installed 'memshare' tool.";
     public const string ChildFailed =

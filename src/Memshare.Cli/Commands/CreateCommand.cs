@@ -2,14 +2,17 @@ using System.CommandLine;
 
 namespace Memshare.Cli.Commands;
 
-/// <summary><c>memshare create NAME --size BYTES</c>: a new persistent raw region, all zeros.</summary>
+/// <summary>
+/// <c>memshare create NAME --size BYTES</c>: a new raw region, all zeros; persistent on POSIX. On Windows, where a
+/// region lives only while a process holds it, the command creates it and then holds it like <c>hold</c>.
+/// </summary>
 internal static class CreateCommand
 {
     public static Command Create()
     {
         Argument<string> name = Symbols.RegionName();
         Option<long> size = new("--size") { Description = "Bytes to reserve, at least 1. The memory is committed now.", Required = true };
-        var command = new Command("create", "Create a persistent raw region of --size bytes, all zeros, readable and writable by you only (0600). It stays until 'memshare rm NAME' or a reboot.")
+        var command = new Command("create", "Create a persistent raw region of --size bytes, all zeros, readable and writable by you only (0600). It stays until 'memshare rm NAME' or a reboot. On Windows, where a region lives only while a process holds it, create holds it until interrupted, like 'hold'.")
         {
             name,
             size,
@@ -20,8 +23,16 @@ internal static class CreateCommand
 
     private static int Run(string name, long size)
     {
+        if (!CliLifetime.RegionsOutliveTheCli)
+        {
+            using SharedMemory held = SharedMemory.CreateNew(name, size, CliLifetime.NewRegion());
+            ExitCodes.WriteError(Messages.Format(Messages.CreateHoldsOnWindows, name));
+            HoldUntilReleased.Run($"Created region '{name}' ({size} bytes); holding it until interrupted.", untilEof: false);
+            return ExitCodes.Success;
+        }
+
         // Persistent: the CLI exits at once, and a scoped region would vanish with it.
-        using (SharedMemory.CreateNew(name, size, new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent }))
+        using (SharedMemory.CreateNew(name, size, CliLifetime.NewRegion()))
         {
         }
 

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 
 namespace Memshare.Cli.Commands;
 
@@ -31,39 +30,7 @@ internal static class HoldCommand
             ? SharedMemory.CreateOrOpen(name, bytes, out created)
             : SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
 
-        // A TaskCompletionSource, not an event: a late signal or EOF after we return must not touch a disposed object.
-        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true; // we exit on our own, after disposing
-            release.TrySetResult();
-        }
-
-        // Registered before the ready line, so a signal sent as soon as it appears is never fatal.
-        using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using PosixSignalRegistration sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
-        if (untilEof)
-        {
-            var reader = new Thread(() =>
-            {
-                using Stream input = Console.OpenStandardInput();
-                byte[] buffer = new byte[4096];
-                while (input.Read(buffer, 0, buffer.Length) > 0)
-                {
-                }
-
-                release.TrySetResult();
-            })
-            {
-                IsBackground = true,
-                Name = "memshare hold: stdin",
-            };
-            reader.Start();
-        }
-
-        Console.WriteLine($"holding {name} ({region.RegionSize} bytes, {(created ? "created" : "opened")})");
-        release.Task.Wait();
+        HoldUntilReleased.Run($"holding {name} ({region.RegionSize} bytes, {(created ? "created" : "opened")})", untilEof);
         return ExitCodes.Success;
     }
 }

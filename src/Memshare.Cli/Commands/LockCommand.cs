@@ -37,7 +37,7 @@ internal static class LockCommand
     private static int Run(string name, TimeSpan? timeout, string[] program)
     {
         using var interruption = new Interruption();
-        using SharedLock sharedLock = SharedLock.CreateOrOpen(name, new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent });
+        using SharedLock sharedLock = SharedLock.CreateOrOpen(name, CliLifetime.NewRegion());
         using SharedLockGuard guard = Acquire(sharedLock, timeout, interruption);
         if (guard.PreviousOwnerDied)
         {

@@ -57,6 +57,7 @@ internal static class SendCommand
             ? Messages.Format(Messages.SentCreated, ChannelWords.Mode(channel.Mode), channel.Capacity, name)
             : "";
         Console.WriteLine(Messages.Format(Messages.Sent, name, Messages.Count(sent, "message"), keepOpen ? "" : Messages.SentCompleted, creation));
+        CliLifetime.NoteIfScoped(name, created);
         return ExitCodes.Success;
     }
 

@@ -39,13 +39,14 @@ internal static class SetCommand
                 throw new ArgumentException(SR.Format(SR.StringTooLong, name, bytes, capacity));
             }
 
-            slot = SharedString.CreateOrOpen(name, capacity, out created, new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent });
+            slot = SharedString.CreateOrOpen(name, capacity, out created, CliLifetime.NewRegion());
         }
 
         using (slot)
         {
             slot.Set(text);
-            Console.WriteLine($"Set '{name}' to {Encoding.UTF8.GetByteCount(text)} of {slot.Capacity} bytes (version {slot.Version}{(created ? "; created the slot, persistent" : "")}).");
+            Console.WriteLine($"Set '{name}' to {Encoding.UTF8.GetByteCount(text)} of {slot.Capacity} bytes (version {slot.Version}{(created ? "; created the slot" + CliLifetime.Describe : "")}).");
+            CliLifetime.NoteIfScoped(name, created);
         }
 
         return ExitCodes.Success;

@@ -22,7 +22,8 @@ internal static class SignalCommand
     {
         using SharedEvent sharedEvent = EventOpener.CreateOrOpen(name, manual, out bool created);
         sharedEvent.Set();
-        Console.WriteLine($"Set event '{name}' ({EventOpener.Describe(sharedEvent.Mode)}{(created ? "; created it, persistent" : "")}).");
+        Console.WriteLine($"Set event '{name}' ({EventOpener.Describe(sharedEvent.Mode)}{(created ? "; created it" + CliLifetime.Describe : "")}).");
+        CliLifetime.NoteIfScoped(name, created);
         return ExitCodes.Success;
     }
 }

@@ -71,6 +71,29 @@ public sealed class Child : IDisposable
     /// <summary>Starts this executable in its child role with a scenario and its arguments.</summary>
     public static Child Helper(params string[] args) => new([.. SelfCommand(), "child", .. args]);
 
+    /// <summary>Starts the memshare CLI (built or published beside the tests) with <paramref name="args"/>.</summary>
+    public static Child Cli(params string[] args) => new([.. CliCommand(), .. args]);
+
+    /// <summary>Runs the CLI to completion, with <paramref name="input"/> as its standard input: exit code, stdout lines, stderr.</summary>
+    public static (int Exit, List<string> Lines, string Stderr) RunCli(string? input, params string[] args)
+    {
+        using Child cli = Cli(args);
+        if (input is not null)
+        {
+            cli._process.StandardInput.Write(input);
+        }
+
+        cli.CloseInput();
+        List<string> lines = cli.RemainingLines();
+        return (cli._process.ExitCode, lines, cli.Stderr);
+    }
+
+    /// <summary>The command line that starts the CLI: its self-contained .exe on Windows, else the .NET host and its dll.</summary>
+    public static string[] CliCommand() =>
+        OperatingSystem.IsWindows() && File.Exists(Path.Combine(BinDirectory, "Memshare.Cli.exe"))
+            ? [Path.Combine(BinDirectory, "Memshare.Cli.exe")]
+            : ["dotnet", Path.Combine(BinDirectory, "Memshare.Cli.dll")];
+
     /// <summary>How to start this executable: its self-contained .exe on Windows, else the .NET host and the dll.</summary>
     private static string[] SelfCommand() =>
         OperatingSystem.IsWindows() && File.Exists(Path.Combine(BinDirectory, "Memshare.Conformance.exe"))

@@ -55,6 +55,15 @@ public sealed class RegionScope : IDisposable
         return true;
     }
 
+    /// <summary>This scope's names that can be opened now (see <see cref="Exists"/>).</summary>
+    public string[] Leftovers()
+    {
+        lock (_names)
+        {
+            return [.. _names.Where(Exists)];
+        }
+    }
+
     public void Dispose()
     {
         foreach (Child c in _children)
@@ -74,4 +83,10 @@ public sealed class RegionScope : IDisposable
 
         Assert.True(left.Count == 0, "Test left regions behind: " + string.Join(", ", left));
     }
+}
+
+/// <summary>Tests whose peers spin run alone: the box has two cores.</summary>
+[CollectionDefinition("Spinning", DisableParallelization = true)]
+public sealed class SpinningCollectionDefinition
+{
 }

@@ -1,6 +1,6 @@
-using Memshare.Tests.Infrastructure;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests.Sync;
+namespace Memshare.Conformance.Sync;
 
 /// <summary>
 /// SharedLock across processes: a live holder keeps others out (TryAcquire, timeout naming it, cancellation),
@@ -9,7 +9,7 @@ namespace Memshare.Tests.Sync;
 /// </summary>
 public sealed class SharedLockTests : IDisposable
 {
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
 
     [Fact]
     public void TryAcquire_WhileOtherProcessHolds_ReturnsFalseUntilItReleases()

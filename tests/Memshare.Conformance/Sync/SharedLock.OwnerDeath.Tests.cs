@@ -1,8 +1,7 @@
 using System.Globalization;
-using Memshare.Tests.Infrastructure;
-using Xunit.Abstractions;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests.Sync;
+namespace Memshare.Conformance.Sync;
 
 /// <summary>
 /// SharedLock survives owners SIGKILLed while holding it: each death is reported to exactly one acquirer
@@ -12,7 +11,7 @@ namespace Memshare.Tests.Sync;
 [Collection("Spinning")]
 public sealed class SharedLockOwnerDeathTests : IDisposable
 {
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
     private readonly ITestOutputHelper _output;
 
     public SharedLockOwnerDeathTests(ITestOutputHelper output) => _output = output;
@@ -20,7 +19,7 @@ public sealed class SharedLockOwnerDeathTests : IDisposable
     [Fact]
     public void Acquire_OwnerKilled50TimesWhileContendersHammer_EachDeathReportedOnceAndNeverTwoInside()
     {
-        const int Kills = 50;
+        int Kills = Stress.Count(50, 8);
         const int Contenders = 3;
         string lockName = _scope.Name("lock");
         string counterName = _scope.Name("inside");

@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
-using Xunit.Abstractions;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests.Channel;
+namespace Memshare.Conformance.Channel;
 
 /// <summary>
 /// Several writer processes share a multi-producer channel; this process reads. Each message carries its producer and
@@ -20,7 +19,7 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
     /// <summary>Victims spin this long between claim and commit, so that many kills land while they hold the lock.</summary>
     private const int HoldSpins = 200;
 
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
     private readonly ITestOutputHelper _output;
 
     public SharedChannelMultiProducerTests(ITestOutputHelper output) => _output = output;
@@ -29,7 +28,7 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
     public void FourProducerProcesses_EveryMessageArrivesOnceIntactInItsProducersOrder()
     {
         const int Producers = 4;
-        const long PerProducer = 250_000;
+        long PerProducer = Stress.Count(250_000, 50_000);
         string name = _scope.Name();
         using SharedChannel channel = SharedChannel.CreateOrOpen(name, new SharedChannelOptions { Capacity = 64 * 1024, Mode = ChannelMode.MultiProducer });
         using SharedChannelReader reader = channel.CreateReader();
@@ -70,7 +69,7 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
     public void ProducerProcessesKilledAtRandomPoints_LockIsRecoveredAndTheOthersFinish()
     {
         const int Steady = 2;
-        const long PerSteady = 150_000;
+        long PerSteady = Stress.Count(150_000, 30_000);
         const int MinVictims = 20, MaxVictims = 100, MinHeldWhenKilled = 3;
         string name = _scope.Name();
         using SharedChannel channel = SharedChannel.CreateOrOpen(name, new SharedChannelOptions { Capacity = 16 * 1024, Mode = ChannelMode.MultiProducer });

@@ -1,12 +1,12 @@
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests;
+namespace Memshare.Conformance;
 
 /// <summary>SharedValue&lt;T&gt;: typed, checked, and visible across processes.</summary>
 public sealed class SharedValueTests : IDisposable
 {
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
 
     [Fact]
     public void CreateNew_InitialValue_VisibleToOpenerInOtherProcess()

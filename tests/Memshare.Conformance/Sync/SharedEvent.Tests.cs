@@ -1,8 +1,7 @@
 using System.Globalization;
-using Memshare.Tests.Infrastructure;
-using Xunit.Abstractions;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests.Sync;
+namespace Memshare.Conformance.Sync;
 
 /// <summary>
 /// SharedEvent across processes: auto-reset releases one waiter per Set, manual-reset releases all until Reset,
@@ -12,7 +11,7 @@ namespace Memshare.Tests.Sync;
 /// </summary>
 public sealed class SharedEventTests : IDisposable
 {
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
     private readonly ITestOutputHelper _output;
 
     public SharedEventTests(ITestOutputHelper output) => _output = output;

@@ -1,8 +1,7 @@
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
-using Xunit.Abstractions;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests;
+namespace Memshare.Conformance;
 
 /// <summary>
 /// SharedValue&lt;T&gt;.Read never returns a mix of two Writes from another process, even when that writer is
@@ -13,7 +12,7 @@ public sealed class SharedValueTornTests : IDisposable
 {
     private const string WriterSeconds = "30";
 
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
     private readonly ITestOutputHelper _output;
 
     public SharedValueTornTests(ITestOutputHelper output) => _output = output;
@@ -41,7 +40,7 @@ public sealed class SharedValueTornTests : IDisposable
     [Fact]
     public void Read_WriterKilledMidLoopRepeatedly_StaysConsistentAndNextWriterWrites()
     {
-        const int Kills = 12;
+        int Kills = Stress.Count(12, 4);
         string name = _scope.Name();
         using SharedValue<Octet> value = SharedValue<Octet>.CreateNew(name, Octet.Of(0));
         var stats = new TornStats();

@@ -1,8 +1,7 @@
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
-using Xunit.Abstractions;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests;
+namespace Memshare.Conformance;
 
 /// <summary>
 /// Get never returns a mix of two Sets, against writers in other processes — including writers that are
@@ -13,7 +12,7 @@ public sealed class SharedStringTornTests : IDisposable
 {
     private const string WriterSeconds = "30"; // an upper bound; the tests stop their writers long before
 
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
     private readonly ITestOutputHelper _output;
 
     public SharedStringTornTests(ITestOutputHelper output) => _output = output;
@@ -41,7 +40,7 @@ public sealed class SharedStringTornTests : IDisposable
     [Fact]
     public void Get_WriterKilledMidLoopRepeatedly_StaysValidAndNextWriterSets()
     {
-        const int Kills = 12;
+        int Kills = Stress.Count(12, 4);
         string name = _scope.Name();
         using SharedString slot = SharedString.CreateNew(name, Patterns.MaxStringBytes);
         var stats = new TornStats();

@@ -1,8 +1,7 @@
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
-using Xunit.Abstractions;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests.Channel;
+namespace Memshare.Conformance.Channel;
 
 /// <summary>
 /// Broadcast channels with reader processes: with back-pressure every reader sees every message in order and the
@@ -14,7 +13,7 @@ public sealed class SharedChannelBroadcastTests : IDisposable
 {
     private const int Min = ChannelMessage.SelfDescribingMin;
 
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
     private readonly ITestOutputHelper _output;
 
     public SharedChannelBroadcastTests(ITestOutputHelper output) => _output = output;
@@ -22,7 +21,7 @@ public sealed class SharedChannelBroadcastTests : IDisposable
     [Fact]
     public void BackPressure_ThreeReaderProcessesOneSlow_EachSeesEveryMessageInOrder()
     {
-        const long Count = 200_000;
+        long Count = Stress.Count(200_000, 50_000);
         const int Large = 3000;
         string name = _scope.Name();
         using SharedChannel channel = SharedChannel.CreateOrOpen(name,
@@ -62,7 +61,7 @@ public sealed class SharedChannelBroadcastTests : IDisposable
     [Fact]
     public void Overrun_SlowReaderProcess_LosesMessagesCountsExactlyTheGapAndNeverReadsATornOne()
     {
-        const long Count = 1_000_000;
+        long Count = Stress.Count(1_000_000, 200_000);
         string name = _scope.Name();
         using SharedChannel channel = SharedChannel.CreateOrOpen(name,
             new SharedChannelOptions { Capacity = 4096, Mode = ChannelMode.Broadcast, MaxReaders = 2, Overflow = ChannelOverflow.Overrun });

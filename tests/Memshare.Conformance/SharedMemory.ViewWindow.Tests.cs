@@ -1,14 +1,14 @@
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests;
+namespace Memshare.Conformance;
 
 /// <summary>ViewOffset / ViewLength map a window of the region, and only windows that fit.</summary>
 public sealed class SharedMemoryViewWindowTests : IDisposable
 {
     private const int RegionBytes = (3 * 4096) + 100;
 
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
 
     [Fact]
     public void OpenExisting_Window_MapsTheRightBytesOfRegionWrittenByOtherProcess()

@@ -1,18 +1,17 @@
 using System.Globalization;
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
-using Xunit.Abstractions;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests;
+namespace Memshare.Conformance;
 
 /// <summary>CreateOrOpen: one creator per name, even when many processes race; nobody sees an uninitialised region.</summary>
 [Collection("Spinning")]
 public sealed class SharedMemoryCreateOrOpenTests : IDisposable
 {
-    private const int Workers = 8;
-    private const int Rounds = 100;
+    private static readonly int Workers = Stress.Count(8, 4);
+    private static readonly int Rounds = Stress.Count(100, 10);
 
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
     private readonly ITestOutputHelper _output;
 
     public SharedMemoryCreateOrOpenTests(ITestOutputHelper output) => _output = output;
@@ -27,16 +26,15 @@ public sealed class SharedMemoryCreateOrOpenTests : IDisposable
     [Fact]
     public void CreateOrOpen_RacedOnStaleName_ExactlyOneCreatorPerRound()
     {
-        // Every round starts with a stale scoped region at the name (a file with the sticky marker that nobody
-        // holds, as a SIGKILLed holder leaves it): the racers must agree that it is absent, exactly one creating.
-        int[] winners = RaceRounds(30, createNew: false, staleFirst: true);
+        // Every round starts with a scoped region whose only holder was killed: the racers must agree that it is absent, exactly one creating.
+        int[] winners = RaceRounds(Stress.Count(10, 3), createNew: false, staleFirst: true);
         _output.WriteLine("rounds won per worker: " + string.Join(", ", winners));
     }
 
     [Fact]
     public void CreateNew_RacedOnStaleName_ExactlyOneSucceedsOthersSeeRegionExists()
     {
-        int[] winners = RaceRounds(30, createNew: true, staleFirst: true);
+        int[] winners = RaceRounds(Stress.Count(10, 3), createNew: true, staleFirst: true);
         _output.WriteLine("rounds won per worker: " + string.Join(", ", winners));
     }
 
@@ -91,7 +89,7 @@ public sealed class SharedMemoryCreateOrOpenTests : IDisposable
 
             winners[creators[0]]++;
 
-            Assert.True(Shm.Exists(name));
+            Assert.True(RegionScope.Exists(name));
             foreach (Child w in workers)
             {
                 w.WriteLine("release");
@@ -103,7 +101,7 @@ public sealed class SharedMemoryCreateOrOpenTests : IDisposable
             }
 
             // Scoped: the last holder to let go removed it.
-            Assert.False(Shm.Exists(name), $"round {round}: the region outlived all its holders");
+            Assert.False(RegionScope.Exists(name), $"round {round}: the region outlived all its holders");
         }
 
         foreach (Child w in workers)
@@ -119,14 +117,15 @@ public sealed class SharedMemoryCreateOrOpenTests : IDisposable
         return winners;
     }
 
-    /// <summary>Leaves at the name exactly what a scoped region looks like after all its holders were killed.</summary>
-    private static void PlantStaleRegion(string name)
+    /// <summary>
+    /// Leaves at the name what a scoped region is after its only holder was killed: a stale name on POSIX
+    /// (which the next opener must treat as absent), nothing at all on Windows (the kernel closed the handle).
+    /// </summary>
+    private void PlantStaleRegion(string name)
     {
-        File.WriteAllBytes(Shm.PathOf(name), new byte[4096]);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(Shm.PathOf(name), UnixFileMode.StickyBit | UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
+        Peer holder = Peer.Start(_scope);
+        holder.Expect($"create-new {name} 4096", "created");
+        holder.Kill();
     }
 
     [Fact]

@@ -1,13 +1,13 @@
 using System.Text;
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests;
+namespace Memshare.Conformance;
 
 /// <summary>SharedString: capacity in UTF-8 bytes, never truncated, visible across processes.</summary>
 public sealed class SharedStringTests : IDisposable
 {
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
 
     [Fact]
     public void CreateNew_NewSlot_HoldsEmptyStringAtVersionZero()
@@ -153,10 +153,10 @@ public sealed class SharedStringTests : IDisposable
             Assert.Equal("bye", slot.Get());
         }
 
-        Assert.True(Shm.Exists(name));
+        Assert.True(RegionScope.Exists(name));
         p.Exit();
 
-        Assert.False(Shm.Exists(name));
+        Assert.False(RegionScope.Exists(name));
     }
 
     public void Dispose() => _scope.Dispose();

@@ -1,8 +1,7 @@
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
-using Xunit.Abstractions;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests.Sync;
+namespace Memshare.Conformance.Sync;
 
 /// <summary>
 /// SharedValue&lt;T&gt;.Read in several reader processes never returns a mix of two Writes, while a writer process
@@ -12,7 +11,7 @@ namespace Memshare.Tests.Sync;
 [Collection("Spinning")]
 public sealed class SharedValueTornHuntTests : IDisposable
 {
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
     private readonly ITestOutputHelper _output;
 
     public SharedValueTornHuntTests(ITestOutputHelper output) => _output = output;
@@ -59,12 +58,12 @@ public sealed class SharedValueTornHuntTests : IDisposable
     }
 
     [Fact]
-    public void Read_WriterProcessKilledMidWrite100Times_NoneTornAndValueStaysWritable() =>
-        KillWritersRepeatedly(kills: 100, mode: "write", minMidWrite: 10); // about half land mid-write
+    public void Read_WriterProcessKilledMidWriteRepeatedly_NoneTornAndValueStaysWritable() =>
+        KillWritersRepeatedly(kills: Stress.Count(100, 12), mode: "write", minMidWrite: Stress.Count(10, 2)); // about half land mid-write
 
     [Fact]
-    public void Read_UpdaterProcessKilledMidUpdate40Times_NoneTornAndValueStaysWritable() =>
-        KillWritersRepeatedly(kills: 40, mode: "update", minMidWrite: 10); // most land mid-update
+    public void Read_UpdaterProcessKilledMidUpdateRepeatedly_NoneTornAndValueStaysWritable() =>
+        KillWritersRepeatedly(kills: Stress.Count(40, 8), mode: "update", minMidWrite: Stress.Count(10, 2)); // most land mid-update
 
     /// <summary>
     /// Starts a <see cref="Kilo"/> writer process <paramref name="kills"/> times and SIGKILLs each at a random instant

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests.Channel;
+namespace Memshare.Conformance.Channel;
 
 /// <summary>
 /// Full and empty channels: the non-blocking calls say no, the blocking ones time out, and a writer or reader blocked
@@ -15,7 +15,7 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
 
     private static readonly TimeSpan Short = TimeSpan.FromMilliseconds(50);
 
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
 
     public static TheoryData<ChannelMode> Modes => new() { ChannelMode.SingleProducer, ChannelMode.MultiProducer, ChannelMode.Broadcast };
 

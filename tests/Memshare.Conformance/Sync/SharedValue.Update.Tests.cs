@@ -1,8 +1,7 @@
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
-using Xunit.Abstractions;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests.Sync;
+namespace Memshare.Conformance.Sync;
 
 /// <summary>
 /// SharedValue&lt;T&gt;.Update is a read-modify-write under the writer lock: concurrent updates from several
@@ -11,7 +10,7 @@ namespace Memshare.Tests.Sync;
 [Collection("Spinning")]
 public sealed class SharedValueUpdateTests : IDisposable
 {
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
     private readonly ITestOutputHelper _output;
 
     public SharedValueUpdateTests(ITestOutputHelper output) => _output = output;
@@ -19,7 +18,7 @@ public sealed class SharedValueUpdateTests : IDisposable
     [Fact]
     public void Update_TwoProcessesIncrementConcurrently_NoUpdateLost()
     {
-        const long AtLeast = 100_000;
+        long AtLeast = Stress.Count(100_000, 20_000);
         string name = _scope.Name();
         string gateName = _scope.Name("gate");
         using SharedValue<Octet> value = SharedValue<Octet>.CreateNew(name, Octet.Of(0));

@@ -1,12 +1,12 @@
 using Memshare.TestChild;
-using Memshare.Tests.Infrastructure;
+using Memshare.Conformance.Infrastructure;
 
-namespace Memshare.Tests;
+namespace Memshare.Conformance;
 
 /// <summary>A read-only view reads but cannot write: not through the API, and not through the pages.</summary>
 public sealed class SharedMemoryReadOnlyTests : IDisposable
 {
-    private readonly ShmScope _scope = new();
+    private readonly RegionScope _scope = new();
 
     [Fact]
     public void ReadOnlyView_WritableAccessors_ThrowInvalidOperationAndReadsWork()
