@@ -8,7 +8,7 @@ namespace Memshare.Sync;
 /// process start time in the high 32. Written into shared memory by lock owners so that others can tell a
 /// dead owner from a live one.
 /// </summary>
-internal static class OwnerToken
+internal static partial class OwnerToken
 {
     /// <summary>This process's token; never 0.</summary>
     internal static readonly ulong Current = Make(Environment.ProcessId, StartStamp(Environment.ProcessId) ?? 1);
@@ -24,6 +24,11 @@ internal static class OwnerToken
         if (pid == Environment.ProcessId)
         {
             return token == Current;
+        }
+
+        if (OperatingSystem.IsMacOS())
+        {
+            return MacIsAlive(pid, (uint)(token >> 32));
         }
 
         if (OperatingSystem.IsLinux() && !File.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/stat")
@@ -46,6 +51,11 @@ internal static class OwnerToken
             return LinuxStartStamp(pid);
         }
 
+        if (OperatingSystem.IsMacOS())
+        {
+            return MacStartStamp(pid);
+        }
+
         try
         {
             using var p = Process.GetProcessById(pid);
@@ -54,7 +64,7 @@ internal static class OwnerToken
                 return null;
             }
 
-            // Exact on Windows (creation FILETIME) and macOS (kernel start time), so every reader agrees.
+            // Exact on Windows (creation FILETIME), so every reader agrees.
             return (uint)(p.StartTime.ToUniversalTime().Ticks / TimeSpan.TicksPerMillisecond);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
