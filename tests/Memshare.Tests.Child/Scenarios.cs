@@ -21,6 +21,11 @@ public static class Scenarios
             return channelExitCode;
         }
 
+        if (OperatingSystem.IsLinux() && LockFileProtocol.LockFileScenarios.TryRun(args, out int lockFileExitCode))
+        {
+            return lockFileExitCode;
+        }
+
         switch (args[0])
         {
             case "ping":
