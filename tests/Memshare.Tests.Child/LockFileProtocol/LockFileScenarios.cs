@@ -12,7 +12,7 @@ namespace Memshare.TestChild.LockFileProtocol;
 /// sleep between), <c>init-throw</c>, <c>persistent</c>, <c>hold</c> (keep the region until stdin closes),
 /// <c>umask=OCTAL</c>, <c>allow-other</c>. Prints <c>created SIZE ok</c> / <c>opened SIZE ok</c> (ok: the whole
 /// region holds the creator's pattern), <c>absent</c>, <c>removed True|False</c> or <c>error TYPE MESSAGE</c>.
-/// <c>lockfile-race DIR PREFIX NAME ROUNDS WITNESS</c>: create-or-open, check, close in a loop, counting holders
+/// <c>lockfile-race DIR PREFIX NAME ROUNDS WITNESS WORKERS</c>: create-or-open, check, close in a loop, counting holders
 /// in the witness region to detect two live regions under one name; prints <c>race created=C opened=O bad=B split=S</c>.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -160,6 +160,17 @@ internal static unsafe class LockFileScenarios
         };
         int created = 0, opened = 0, bad = 0, split = 0;
         var request = new RegionRequest(name, RegionMode.CreateOrOpen, 4096, options);
+
+        // Start together: every worker announces itself at offset 8 and waits (bounded) for the others.
+        int workers = int.Parse(a[5], CultureInfo.InvariantCulture);
+        ref int arrived = ref witnessRegion.AsRef<int>(8);
+        _ = Interlocked.Increment(ref arrived);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (Volatile.Read(ref arrived) < workers && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(1);
+        }
+
         for (int i = 0; i < rounds; i++)
         {
             using LockFileRegion region = LockFileRegion.Open(request, LinuxShmApi.Instance, settings)!;

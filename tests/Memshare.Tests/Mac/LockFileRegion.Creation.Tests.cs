@@ -86,21 +86,24 @@ public sealed unsafe class LockFileRegionCreationTests : IDisposable
         try
         {
             const int Workers = 4;
-            const int Rounds = 300;
+            const int Rounds = 2000;
             var children = Enumerable.Range(0, Workers)
-                .Select(_ => _box.Track(Child.Helper("lockfile-race", _box.LockDirectory, _box.Prefix, "r", Rounds.ToString(System.Globalization.CultureInfo.InvariantCulture), witness)))
+                .Select(_ => _box.Track(Child.Helper("lockfile-race", _box.LockDirectory, _box.Prefix, "r", Rounds.ToString(System.Globalization.CultureInfo.InvariantCulture), witness, Workers.ToString(System.Globalization.CultureInfo.InvariantCulture))))
                 .ToList();
             int created = 0;
+            var output = new List<string>();
             foreach (Child c in children)
             {
                 string line = c.ReadLine(TimeSpan.FromSeconds(120));
                 Assert.Matches("^race created=[0-9]+ opened=[0-9]+ bad=0 split=0$", line);
+                output.Add(line);
                 created += int.Parse(line.Split(' ')[1]["created=".Length..], System.Globalization.CultureInfo.InvariantCulture);
                 Assert.Equal(0, c.WaitForExit());
             }
 
             // Scoped regions come and go as the last holder closes, so many are created, but never two at once.
             Assert.InRange(created, 1, Workers * Rounds);
+            Assert.True(created < Workers * Rounds, "no worker ever opened another's region: the race never overlapped; " + string.Join("; ", output));
             Assert.Equal(0L, w.AsRef<long>(0) >>> 48);
         }
         finally
