@@ -129,7 +129,7 @@ internal sealed unsafe partial class LockFileRegion : OsRegion
             // Absent/Taken/Foreign: the name changed hands; look again at once. Otherwise someone is busy with it.
             if (step is Step.Initializing or Step.Orphan || round > 16)
             {
-                Thread.Sleep(1);
+                Thread.Sleep(round < 100 ? 1 : 10); // an initializer may take seconds: do not poll it hard
             }
             else
             {
@@ -201,7 +201,9 @@ internal sealed unsafe partial class LockFileRegion : OsRegion
 
         // Last holder of a scoped region, and the path still names the lock file we hold: nobody can remove or
         // replace it while we hold it exclusively (see remarks), so the check still holds when we unlink.
-        if (!Persistent && Posix.TryLockExclusive(lockFd) && IsAtPath(_api, _lockPath, _lockIdentity))
+        // A failed upgrade keeps the shared lock on xnu (Linux drops it), so two last holders closing together
+        // could each see the other and both leave; dropping ours before one more try makes the later one win.
+        if (!Persistent && IsAlone(lockFd) && IsAtPath(_api, _lockPath, _lockIdentity))
         {
             _ = _api.ShmUnlink(_shmName);
             _ = Libc.Unlink(_lockPath);
@@ -209,6 +211,9 @@ internal sealed unsafe partial class LockFileRegion : OsRegion
 
         Posix.Close(lockFd);
     }
+
+    private static bool IsAlone(int lockFd) =>
+        Posix.TryLockExclusive(lockFd) || (Libc.Flock(lockFd, Libc.LOCK_UN) == 0 && Posix.TryLockExclusive(lockFd));
 
     private static bool UnlinkShm(ShmApi api, in RegionPaths paths, string name)
     {
