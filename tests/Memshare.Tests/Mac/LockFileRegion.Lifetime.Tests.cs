@@ -36,6 +36,27 @@ public sealed unsafe class LockFileRegionLifetimeTests : IDisposable
     }
 
     [Fact]
+    public void OpenExisting_LockFileReplacedBetweenOpenAndLock_RetriesAndHoldsTheNewOne()
+    {
+        LockFileRegion first = _box.Create("r", 4096, new SharedMemoryOptions { Initializer = m => m.Fill(1) });
+        LockFileRegion? second = null;
+        var api = new ReplaceAfterLockFileOpen(_box.LockPath("r"), () =>
+        {
+            // Another process removes and recreates the name after our open of the lock file, before our lock.
+            Assert.True(_box.Remove("r"));
+            second = _box.Create("r", 4096, new SharedMemoryOptions { Initializer = m => m.Fill(2) });
+        });
+        using LockFileRegion opened = LockFileRegion.Open(new RegionRequest("r", RegionMode.OpenExisting, 0, SharedMemoryOptions.Default), api, _box.Settings())!;
+        Assert.True(api.Fired);
+        Assert.Equal(2, opened.Base[0]);
+
+        // Had the opener kept its lock on the old file, the new region's creator would now be its "last holder".
+        second!.Dispose();
+        Assert.True(File.Exists(_box.ShmPath("r")), "the new region was removed while the opener still held it");
+        first.Dispose();
+    }
+
+    [Fact]
     public void Dispose_SecondProcessHolds_RegionStaysUntilItsLastHolderCloses()
     {
         LockFileRegion mine = _box.Create("r", 4096, new SharedMemoryOptions { Initializer = m => Patterns.Fill(m, LockFileScenarios.PatternSeed) });
@@ -104,5 +125,23 @@ public sealed unsafe class LockFileRegionLifetimeTests : IDisposable
         Assert.True(_box.Remove("r"));
         Assert.False(_box.Remove("r"));
         Assert.Empty(_box.LockFiles());
+    }
+
+    /// <summary>Runs an action once, right after the protocol opens the lock file at <c>lockPath</c> for reading.</summary>
+    private sealed class ReplaceAfterLockFileOpen(string lockPath, Action action) : DelegatingShmApi
+    {
+        public bool Fired { get; private set; }
+
+        public override int Open(string path, int flags, int mode)
+        {
+            int fd = base.Open(path, flags, mode);
+            if (!Fired && path == lockPath && (flags & OCreat) == 0)
+            {
+                Fired = true;
+                action();
+            }
+
+            return fd;
+        }
     }
 }
