@@ -72,7 +72,7 @@ public sealed class Child : IDisposable
     /// variable MEMSHARE_CLI names (.ci/run sets it to the NativeAOT build and runs the CLI tests again).
     /// </summary>
     public static string[] CliCommand { get; } = Environment.GetEnvironmentVariable("MEMSHARE_CLI") is { Length: > 0 } cli
-        ? File.Exists(cli) ? [Path.GetFullPath(cli)] : throw new FileNotFoundException($"MEMSHARE_CLI names '{cli}', which does not exist.", cli)
+        ? File.Exists(cli) ? [Path.GetFullPath(cli)] : throw new FileNotFoundException($"MEMSHARE_CLI names '{Path.GetFullPath(cli)}', which does not exist; give an absolute path.", cli)
         : ["dotnet", Path.Combine(BinDirectory, "Memshare.Cli.dll")];
 
     private static string[] HelperCommand => ["dotnet", Path.Combine(BinDirectory, "Memshare.Tests.Child.dll")];
