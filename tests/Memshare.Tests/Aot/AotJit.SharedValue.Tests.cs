@@ -8,6 +8,7 @@ namespace Memshare.Tests.Aot;
 /// checks and overwrites, for a record struct, explicit layout, nested structs, fixed buffers, enum/bool/char fields
 /// and a generic struct. Opening succeeds only if both runtimes compute the same layout fingerprint.
 /// </summary>
+[Collection("NativeAot")]
 public sealed class AotJitSharedValueTests : IDisposable
 {
     private readonly ShmScope _scope = new();

@@ -9,6 +9,7 @@ namespace Memshare.Tests.Aot;
 /// and child programs built with gcc against it, run as separate processes; and the same string seen by .NET,
 /// the memshare CLI, the C peer and the Python peer.
 /// </summary>
+[Collection("NativeAot")]
 public sealed class SharedMemDllTests : IDisposable
 {
     private const string Expected = "Child process read from shared memory: This is a test string";

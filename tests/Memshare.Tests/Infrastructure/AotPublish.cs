@@ -115,3 +115,12 @@ public static class AotPublish
         return Convert.ToHexString(sha.GetHashAndReset())[..16];
     }
 }
+
+/// <summary>
+/// Tests that publish with NativeAOT run alone: a publish keeps both cores busy for a minute or more, which would
+/// squeeze the timing bounds of tests running beside it.
+/// </summary>
+[CollectionDefinition("NativeAot", DisableParallelization = true)]
+public sealed class NativeAotCollectionDefinition
+{
+}
