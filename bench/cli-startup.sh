@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
 out=$(mktemp -d)
-trap 'rm -rf "$out"; [ -n "${jit:-}" ] && $jit rm "$name" >/dev/null 2>&1 || true' EXIT
+trap '[ -n "${jit:-}" ] && $jit rm "${name:-}" >/dev/null 2>&1; rm -rf "$out"' EXIT
 
 if [ -z "${JIT_DLL:-}" ]; then
   dotnet build src/Memshare.Cli -c Release -o "$out/jit" -nologo -v quiet >/dev/null
