@@ -37,6 +37,8 @@ public static class AotPublish
         s_gate.Wait();
         try
         {
+            Directory.CreateDirectory(Path.GetDirectoryName(dir)!);
+            using FileStream held = HoldLock(dir + ".lock"); // another test run (another worktree) may publish the same
             if (File.Exists(Path.Combine(dir, "complete")))
             {
                 return result;
@@ -59,6 +61,23 @@ public static class AotPublish
         finally
         {
             s_gate.Release();
+        }
+    }
+
+    /// <summary>Opens <paramref name="path"/> exclusively, waiting up to 15 minutes for another process to let go.</summary>
+    private static FileStream HoldLock(string path)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (waited.Elapsed < TimeSpan.FromMinutes(15))
+            {
+                Thread.Sleep(1000);
+            }
         }
     }
 
