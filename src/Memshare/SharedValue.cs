@@ -15,8 +15,9 @@ namespace Memshare;
 /// killed mid-write leaves the previous value. <see cref="Value"/> is the raw view of the current value, for
 /// code that does its own synchronisation; it is not protected against torn reads.</para>
 /// </remarks>
-/// <typeparam name="T">An unmanaged struct; every process must use the same definition.</typeparam>
-public sealed unsafe class SharedValue<T> : IDisposable
+/// <typeparam name="T">An unmanaged struct; every process must use the same definition. Its instance fields are kept
+/// for reflection (trimming, NativeAOT) because its layout fingerprint is measured from them.</typeparam>
+public sealed unsafe class SharedValue<[DynamicallyAccessedMembers(TypeFingerprint.Fields)] T> : IDisposable
     where T : unmanaged
 {
     private static readonly ulong s_fingerprint = TypeFingerprint.Of<T>();
