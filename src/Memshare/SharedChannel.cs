@@ -112,6 +112,7 @@ public sealed unsafe class SharedChannel : IDisposable
     public static SharedChannel CreateOrOpen(string name, out bool created, SharedChannelOptions? options = null)
     {
         options ??= new SharedChannelOptions();
+        ThrowHelper.RequireWriteAccess(options.Region, nameof(SharedChannel), name, SR.ChannelWrites);
         int capacity = options.Capacity;
         if (capacity < ChannelLayout.MinCapacity || capacity > ChannelLayout.MaxCapacity || !BitOperations.IsPow2(capacity))
         {
@@ -160,6 +161,7 @@ public sealed unsafe class SharedChannel : IDisposable
     public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedChannel? channel, SharedMemoryOptions? options = null)
     {
         options ??= SharedMemoryOptions.Default;
+        ThrowHelper.RequireWriteAccess(options, nameof(SharedChannel), name, SR.ChannelWrites);
         channel = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
             ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedChannel(r, g))
             : null;

@@ -84,7 +84,9 @@ public sealed unsafe class SharedEvent : IDisposable
             EventResetMode.ManualReset => 1,
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Use EventResetMode.AutoReset or ManualReset."),
         };
-        options = (options ?? SharedMemoryOptions.Default) with
+        options ??= SharedMemoryOptions.Default;
+        ThrowHelper.RequireWriteAccess(options, nameof(SharedEvent), name, SR.EventWrites);
+        options = options with
         {
             ViewOffset = 0,
             ViewLength = null,
@@ -112,6 +114,7 @@ public sealed unsafe class SharedEvent : IDisposable
     public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedEvent? sharedEvent, SharedMemoryOptions? options = null)
     {
         options ??= SharedMemoryOptions.Default;
+        ThrowHelper.RequireWriteAccess(options, nameof(SharedEvent), name, SR.EventWrites);
         sharedEvent = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
             ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedEvent(r, g))
             : null;

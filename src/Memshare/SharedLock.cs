@@ -66,7 +66,9 @@ public sealed unsafe class SharedLock : IDisposable
     /// <summary>Opens the named lock, creating it (free) if absent, and says which happened.</summary>
     public static SharedLock CreateOrOpen(string name, out bool created, SharedMemoryOptions? options = null)
     {
-        options = (options ?? SharedMemoryOptions.Default) with
+        options ??= SharedMemoryOptions.Default;
+        ThrowHelper.RequireWriteAccess(options, nameof(SharedLock), name, SR.LockWrites);
+        options = options with
         {
             ViewOffset = 0,
             ViewLength = null,
@@ -85,6 +87,7 @@ public sealed unsafe class SharedLock : IDisposable
     public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedLock? sharedLock, SharedMemoryOptions? options = null)
     {
         options ??= SharedMemoryOptions.Default;
+        ThrowHelper.RequireWriteAccess(options, nameof(SharedLock), name, SR.LockWrites);
         sharedLock = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
             ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedLock(r, g))
             : null;

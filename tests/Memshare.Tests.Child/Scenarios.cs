@@ -21,6 +21,11 @@ public static class Scenarios
             return channelExitCode;
         }
 
+        if (MisuseScenarios.TryRun(args, out int misuseExitCode))
+        {
+            return misuseExitCode;
+        }
+
         switch (args[0])
         {
             case "ping":
