@@ -168,7 +168,7 @@ public sealed unsafe class SharedChannelReader : IDisposable
             return new ValueTask<bool>(true);
         }
 
-        if (_channel.IsCompleted && NextRecord() == null)
+        if (_channel.Completed && NextRecord() == null)
         {
             // Looked again after seeing the mark: a message committed before Complete() may have landed meanwhile.
             return new ValueTask<bool>(false);
@@ -220,7 +220,7 @@ public sealed unsafe class SharedChannelReader : IDisposable
 
         // Look again after seeing the mark: a message committed before Complete() may have landed after the look
         // that failed, and "finished" must mean drained.
-        public bool IsFinished() => reader._channel.IsCompleted && reader.NextRecord() == null;
+        public bool IsFinished() => reader._channel.Completed && reader.NextRecord() == null;
     }
 
     /// <summary>An async wait for the next message, for <see cref="AsyncWaitHub"/>.</summary>
@@ -233,7 +233,7 @@ public sealed unsafe class SharedChannelReader : IDisposable
         public AsyncWaitPoll Poll() =>
             reader._disposed ? AsyncWaitPoll.Closed
             : reader.NextRecord() != null ? AsyncWaitPoll.Ready
-            : reader._channel.IsCompleted && reader.NextRecord() == null ? AsyncWaitPoll.Finished
+            : reader._channel.Completed && reader.NextRecord() == null ? AsyncWaitPoll.Finished
             : AsyncWaitPoll.NotReady;
 
         public void ReleaseWait() => reader._channel.Exit();
