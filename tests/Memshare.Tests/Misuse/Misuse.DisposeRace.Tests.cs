@@ -19,6 +19,8 @@ public sealed class MisuseDisposeRaceTests : IDisposable
     [InlineData("event", 1000)]
     [InlineData("lock", 1000)]
     [InlineData("channel", 1000)]
+    [InlineData("writer", 1000)]
+    [InlineData("reader", 1000)]
     public void UseRacingDispose_EveryMember_ThrowsObjectDisposedOnly(string type, int rounds)
     {
         using Child child = _scope.Track(Child.Helper("misuse-race", type, _scope.Name(type), $"{rounds}"));
