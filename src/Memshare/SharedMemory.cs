@@ -279,8 +279,6 @@ public sealed unsafe class SharedMemory : IDisposable
         return options.ViewOffset >= 0 && available > 0 && length > 0 && length <= available ? length : -1;
     }
 
-    internal bool IsDisposed => _handle.IsDisposing;
-
     /// <summary>The reference-counted owner of the mapping, which typed wrappers take around each access.</summary>
     internal RegionHandle Handle => _handle;
 
