@@ -27,6 +27,9 @@ internal static class ExitCodes
     /// <summary>A <c>--timeout</c> passed: the lock stayed held, the event was not set, or no message arrived on a channel.</summary>
     public const int TimedOut = 6;
 
+    /// <summary><c>bridge</c>: the NATS server is unreachable, or stayed away longer than <c>--reconnect-timeout</c>.</summary>
+    public const int BrokerUnavailable = 7;
+
     /// <summary><c>lock</c>: the command exists but could not be run (not executable, permission denied), as in a shell.</summary>
     public const int CommandNotExecutable = 126;
 
@@ -39,6 +42,7 @@ internal static class ExitCodes
     /// <summary>The exit code for a failure.</summary>
     public static int For(Exception error) => error switch
     {
+        Memshare.Nats.BrokerUnavailableException => BrokerUnavailable,
         FileNotFoundException => NotFound, // a RegionNotFoundException, or a CLI message saying how to create what is missing
         RegionExistsException => AlreadyExists,
         UnauthorizedAccessException => AccessDenied,
