@@ -93,7 +93,9 @@ public sealed class JetStreamSubscriber : IBridgeProgress
             string stream = await BridgeStream.EnsureAsync(js, _options.Stream, _options.Subject, _options.CreateStream, watch.Token).ConfigureAwait(false);
             INatsJSStream jsStream = await js.GetStreamAsync(stream, cancellationToken: watch.Token).ConfigureAwait(false);
             INatsJSConsumer consumer = await ConsumerAsync(js, stream, state.Applied, watch.Token).ConfigureAwait(false);
-            var consumeOptions = new NatsJSConsumeOpts { MaxMsgs = _options.MaxPending };
+            // Short pulls with heartbeats: after a server restart the client notices the lost pull within seconds
+            // and pulls again (the defaults, 30 s and 15 s, stall the bridge for half a minute).
+            var consumeOptions = new NatsJSConsumeOpts { MaxMsgs = _options.MaxPending, Expires = TimeSpan.FromSeconds(5), IdleHeartbeat = TimeSpan.FromSeconds(1) };
             while (true)
             {
                 try
@@ -120,7 +122,7 @@ public sealed class JetStreamSubscriber : IBridgeProgress
                         }
                     }
                 }
-                catch (NatsJSException) when (!watch.Token.IsCancellationRequested)
+                catch (NatsException) when (!watch.Token.IsCancellationRequested)
                 {
                     // The consumer went away with the server (a restart, say): look it up again and go on.
                     await Task.Delay(200, watch.Token).ConfigureAwait(false);

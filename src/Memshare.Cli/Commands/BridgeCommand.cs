@@ -47,7 +47,7 @@ internal static class BridgeCommand
             : ChannelOpener.Open(name, capacity ?? DefaultCapacity, mode, out _);
 
     public static NatsConnection Connect(string url) =>
-        new(new NatsOpts { Url = url, Name = "memshare-bridge", ConnectTimeout = TimeSpan.FromSeconds(5) });
+        new(new NatsOpts { Url = url, Name = "memshare-bridge", ConnectTimeout = TimeSpan.FromSeconds(5), RequestTimeout = TimeSpan.FromSeconds(5) });
 
     /// <summary>Runs a bridge to its end or the first signal; a signal becomes <see cref="InterruptedBySignalException"/> carrying <paramref name="progress"/>.</summary>
     public static void Run(NatsConnection connection, Func<CancellationToken, Task> bridge, Func<string> progress)
