@@ -38,6 +38,10 @@ internal static class BridgeBenchmark
         url ??= server!.Url;
         Console.WriteLine($"bridge benchmark: nats-server at {url}, {count} messages per throughput run, {latencyCount} per latency run; {Environment.ProcessorCount} CPUs, load average {LoadAverage()}");
         Console.WriteLine("size   path     msgs/s   x nats   alloc B/msg   latency p50 us   p99 us");
+        // Warm-up: JIT and tiering of every path, the server's first stream files, the client's buffers.
+        ChannelThroughput(64, count / 10);
+        NatsThroughputAsync(url, 64, count / 10).GetAwaiter().GetResult();
+        BridgeThroughputAsync(url, 64, count / 10).GetAwaiter().GetResult();
         foreach (int size in new[] { 64, 1024 })
         {
             (double channelRate, double channelAlloc) = Throughput(() => ChannelThroughput(size, count), count);
