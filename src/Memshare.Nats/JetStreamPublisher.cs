@@ -182,9 +182,10 @@ public sealed class JetStreamPublisher : IBridgeProgress
                 (PubAckResponse? ack, Exception? error) = await window.TakeOldestAsync().ConfigureAwait(false);
                 if (error is not null || ack is null || ack.Error is not null)
                 {
-                    if (error is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                    if ((error is OperationCanceledException && cancellationToken.IsCancellationRequested)
+                        || (error is not null && error is not (NatsException or TimeoutException or OperationCanceledException)))
                     {
-                        throw error;
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(error); // cancelled, or not the broker's doing: no retry
                     }
 
                     ThrowIfFatal(ack?.Error);

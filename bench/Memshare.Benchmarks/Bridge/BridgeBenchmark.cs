@@ -18,6 +18,8 @@ namespace Memshare.Benchmarks.Bridge;
 /// <item><b>channel</b>: a local channel alone, writer thread → reader thread;</item>
 /// <item><b>nats</b>: the NATS client publishing to a JetStream subject directly (message ids, the same 512
 /// publishes in flight as the bridge) while a durable consumer consumes and acknowledges: what any bridge can reach;</item>
+/// <item><b>nats+</b>: the same, asking of the client what the bridge asks (each publish expects its predecessor's id,
+/// the consumer reads each message's metadata for its stream sequence): the floor of the bridge's allocation;</item>
 /// <item><b>bridge</b>: writer → channel → <see cref="JetStreamPublisher"/> → server → <see cref="JetStreamSubscriber"/> → channel → reader.</item>
 /// </list>
 /// Throughput is messages per second over <c>--count</c> messages (file storage, so every message is written to
@@ -46,12 +48,14 @@ internal static class BridgeBenchmark
         {
             (double channelRate, double channelAlloc) = Throughput(() => ChannelThroughput(size, count), count);
             (double natsRate, double natsAlloc) = Throughput(() => NatsThroughputAsync(url, size, count).GetAwaiter().GetResult(), count);
+            (double natsPlusRate, double natsPlusAlloc) = Throughput(() => NatsThroughputAsync(url, size, count, asBridge: true).GetAwaiter().GetResult(), count);
             (double bridgeRate, double bridgeAlloc) = Throughput(() => BridgeThroughputAsync(url, size, count).GetAwaiter().GetResult(), count);
             double[] channelLatency = ChannelLatency(size, latencyCount);
             double[] natsLatency = NatsLatencyAsync(url, size, latencyCount).GetAwaiter().GetResult();
             double[] bridgeLatency = BridgeLatencyAsync(url, size, latencyCount).GetAwaiter().GetResult();
             Row(size, "channel", channelRate, natsRate, channelAlloc, channelLatency);
             Row(size, "nats", natsRate, natsRate, natsAlloc, natsLatency);
+            Row(size, "nats+", natsPlusRate, natsRate, natsPlusAlloc, []);
             Row(size, "bridge", bridgeRate, natsRate, bridgeAlloc, bridgeLatency);
             Console.WriteLine($"{size,4} B   bridge adds {Percentile(bridgeLatency, 50) - Percentile(channelLatency, 50):0} us at p50 over the channel alone ({Percentile(bridgeLatency, 50) / Percentile(natsLatency, 50):0.00}x the direct NATS p50)");
         }
@@ -60,7 +64,9 @@ internal static class BridgeBenchmark
     }
 
     private static void Row(int size, string path, double rate, double natsRate, double alloc, double[] latency) =>
-        Console.WriteLine($"{size,4} B  {path,-7} {rate,9:0}   {rate / natsRate,6:0.00}   {alloc,11:0}   {Percentile(latency, 50),14:0.0}   {Percentile(latency, 99),6:0.0}");
+        Console.WriteLine(latency.Length == 0
+            ? $"{size,4} B  {path,-7} {rate,9:0}   {rate / natsRate,6:0.00}   {alloc,11:0}"
+            : $"{size,4} B  {path,-7} {rate,9:0}   {rate / natsRate,6:0.00}   {alloc,11:0}   {Percentile(latency, 50),14:0.0}   {Percentile(latency, 99),6:0.0}");
 
     private static (double Rate, double AllocPerMessage) Throughput(Action run, long count)
     {
@@ -84,14 +90,15 @@ internal static class BridgeBenchmark
         write.Wait();
     }
 
-    private static async Task NatsThroughputAsync(string url, int size, long count)
+    private static async Task NatsThroughputAsync(string url, int size, long count, bool asBridge = false)
     {
         string subject = "bench.nats." + Guid.NewGuid().ToString("N")[..8];
         await using var publishConnection = new NatsConnection(new NatsOpts { Url = url });
         await using var consumeConnection = new NatsConnection(new NatsOpts { Url = url });
         var js = new NatsJSContext(publishConnection);
         await js.CreateStreamAsync(new StreamConfig(subject.Replace('.', '_'), [subject]) { Storage = StreamConfigStorage.File });
-        Task consume = ConsumeAsync(consumeConnection, subject, count);
+        Task consume = ConsumeAsync(consumeConnection, subject, count, readMetadata: asBridge);
+        string? previous = null;
         byte[][] buffers = Enumerable.Range(0, Window).Select(_ => new byte[size]).ToArray();
         var pending = new Queue<ValueTask<PubAckResponse>>(Window);
         string prefix = "n-" + subject + "-";
@@ -105,7 +112,8 @@ internal static class BridgeBenchmark
             byte[] buffer = buffers[i % Window];
             BinaryPrimitives.WriteInt64LittleEndian(buffer, Stopwatch.GetTimestamp());
 #pragma warning disable CA2012 // each queued ValueTask is awaited exactly once, below; as the bridge's own window does
-            pending.Enqueue(js.PublishAsync(subject, (ReadOnlyMemory<byte>)buffer, NatsRawSerializer<ReadOnlyMemory<byte>>.Default, new NatsJSPubOpts { MsgId = prefix + i.ToString(CultureInfo.InvariantCulture) }));
+            pending.Enqueue(js.PublishAsync(subject, (ReadOnlyMemory<byte>)buffer, NatsRawSerializer<ReadOnlyMemory<byte>>.Default, Options(prefix + i.ToString(CultureInfo.InvariantCulture), asBridge ? previous : null)));
+            previous = asBridge ? prefix + i.ToString(CultureInfo.InvariantCulture) : null;
 #pragma warning restore CA2012
         }
 
@@ -118,7 +126,9 @@ internal static class BridgeBenchmark
         await js.DeleteStreamAsync(subject.Replace('.', '_'));
     }
 
-    private static async Task ConsumeAsync(NatsConnection connection, string subject, long count, Action<long>? onMessage = null)
+    private static NatsJSPubOpts Options(string id, string? previous) => new() { MsgId = id, ExpectedLastMsgId = previous };
+
+    private static async Task ConsumeAsync(NatsConnection connection, string subject, long count, Action<long>? onMessage = null, bool readMetadata = false)
     {
         var js = new NatsJSContext(connection);
         INatsJSConsumer consumer = await js.CreateOrUpdateConsumerAsync(subject.Replace('.', '_'), new ConsumerConfig("c") { DurableName = "c", AckPolicy = ConsumerConfigAckPolicy.All, MaxAckPending = 4096 });
@@ -127,6 +137,11 @@ internal static class BridgeBenchmark
         {
             using NatsMemoryOwner<byte> data = msg.Data;
             onMessage?.Invoke(BinaryPrimitives.ReadInt64LittleEndian(data.Span));
+            if (readMetadata && msg.Metadata is null)
+            {
+                throw new InvalidOperationException("no metadata");
+            }
+
             await msg.AckAsync();
             if (++received == count)
             {
