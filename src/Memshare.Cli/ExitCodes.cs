@@ -28,7 +28,7 @@ internal static class ExitCodes
     public const int TimedOut = 6;
 
     /// <summary><c>bridge</c>: the NATS server is unreachable, or stayed away longer than <c>--reconnect-timeout</c>.</summary>
-    public const int BrokerUnavailable = 7;
+    public const int BrokerUnavailable = 8;
 
     /// <summary><c>lock</c>: the command exists but could not be run (not executable, permission denied), as in a shell.</summary>
     public const int CommandNotExecutable = 126;

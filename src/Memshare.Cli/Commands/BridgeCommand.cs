@@ -15,7 +15,7 @@ internal static class BridgeCommand
     public const int DefaultCapacity = 1 << 20;
 
     public static Command Create() =>
-        new("bridge", "Forward a channel to a NATS JetStream subject (publish) or a subject into a channel (subscribe): in order and exactly once, across kills of either bridge and server restarts; completion travels. Exit 7 if the NATS server is unreachable (or stays away longer than --reconnect-timeout).")
+        new("bridge", "Forward a channel to a NATS JetStream subject (publish) or a subject into a channel (subscribe): in order and exactly once, across kills of either bridge and server restarts; completion travels. Exit 8 if the NATS server is unreachable (or stays away longer than --reconnect-timeout).")
         {
             BridgePublishCommand.Create(),
             BridgeSubscribeCommand.Create(),
@@ -29,7 +29,7 @@ internal static class BridgeCommand
 
     public static Option<TimeSpan?> ReconnectTimeout()
     {
-        Option<TimeSpan?> option = Symbols.Timeout("How long to ride out an unreachable NATS server before exiting 7 (default 30s).");
+        Option<TimeSpan?> option = Symbols.Timeout("How long to ride out an unreachable NATS server before exiting 8 (default 30s).");
         return new Option<TimeSpan?>("--reconnect-timeout")
         {
             Description = option.Description,

@@ -20,7 +20,7 @@ internal static class BridgePublishCommand
         Option<int?> capacity = BridgeCommand.Capacity();
         Option<ChannelMode?> mode = Symbols.ChannelModeOption();
         Option<TimeSpan?> reconnect = BridgeCommand.ReconnectTimeout();
-        var command = new Command("publish", "Forward a channel's messages, in order, to a NATS JetStream subject. Creates the channel (persistent) if absent, and the stream if absent. A message leaves the channel only once the server has stored it, and carries an id made of the channel's identity and its sequence number, so a bridge killed at any moment and started again sends each message exactly once. Exits 0, printing a progress line on stderr, once the channel is completed (its 'send' reached the end of input) and every message and the completion are stored; 130/143 on SIGINT/SIGTERM; 7 if the server is unreachable.")
+        var command = new Command("publish", "Forward a channel's messages, in order, to a NATS JetStream subject. Creates the channel (persistent) if absent, and the stream if absent. A message leaves the channel only once the server has stored it, and carries an id made of the channel's identity and its sequence number, so a bridge killed at any moment and started again sends each message exactly once. Exits 0, printing a progress line on stderr, once the channel is completed (its 'send' reached the end of input) and every message and the completion are stored; 130/143 on SIGINT/SIGTERM; 8 if the server is unreachable.")
         {
             name,
             nats,

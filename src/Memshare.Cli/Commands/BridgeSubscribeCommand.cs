@@ -21,7 +21,7 @@ internal static class BridgeSubscribeCommand
         Option<int?> capacity = BridgeCommand.Capacity();
         Option<ChannelMode?> mode = Symbols.ChannelModeOption();
         Option<TimeSpan?> reconnect = BridgeCommand.ReconnectTimeout();
-        var command = new Command("subscribe", "Forward a NATS JetStream subject's messages, in order, into a channel, through a durable consumer. Creates the channel (persistent) and the stream if absent. Each message is committed with its stream sequence number as the channel's checkpoint and acknowledged after that, so a bridge killed at any moment and started again writes each message exactly once. While the channel is full it fetches nothing more. A completion from 'bridge publish' marks the channel complete, so 'memshare recv' ends. Runs until interrupted (130/143, with a progress line on stderr) or, with --until-complete, exits 0 after the completion; 7 if the server is unreachable.")
+        var command = new Command("subscribe", "Forward a NATS JetStream subject's messages, in order, into a channel, through a durable consumer. Creates the channel (persistent) and the stream if absent. Each message is committed with its stream sequence number as the channel's checkpoint and acknowledged after that, so a bridge killed at any moment and started again writes each message exactly once. While the channel is full it fetches nothing more. A completion from 'bridge publish' marks the channel complete, so 'memshare recv' ends. Runs until interrupted (130/143, with a progress line on stderr) or, with --until-complete, exits 0 after the completion; 8 if the server is unreachable.")
         {
             subject,
             nats,

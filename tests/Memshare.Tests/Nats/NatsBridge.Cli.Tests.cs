@@ -90,7 +90,7 @@ public sealed class NatsBridgeCliTests(NatsServer server, ITestOutputHelper outp
     }
 
     [Fact]
-    public void UnreachableServer_BothCommands_Exit7()
+    public void UnreachableServer_BothCommands_Exit8()
     {
         string url = NatsServer.UnreachableUrl;
         string a = _scope.Name("a");
@@ -98,8 +98,8 @@ public sealed class NatsBridgeCliTests(NatsServer server, ITestOutputHelper outp
         {
             using Child publish = _scope.Track(Child.Cli("bridge", "publish", a, "--nats", url, "--subject", "s"));
             using Child subscribe = _scope.Track(Child.Cli("bridge", "subscribe", "s", "--nats", url, "--channel", a + "x"));
-            Assert.Equal(7, publish.WaitForExit(TimeSpan.FromSeconds(30)));
-            Assert.Equal(7, subscribe.WaitForExit(TimeSpan.FromSeconds(30)));
+            Assert.Equal(8, publish.WaitForExit(TimeSpan.FromSeconds(30)));
+            Assert.Equal(8, subscribe.WaitForExit(TimeSpan.FromSeconds(30)));
             Assert.Contains($"Cannot connect to the NATS server at {url}", publish.Stderr, StringComparison.Ordinal);
             Assert.Contains($"Cannot connect to the NATS server at {url}", subscribe.Stderr, StringComparison.Ordinal);
         }
@@ -111,7 +111,7 @@ public sealed class NatsBridgeCliTests(NatsServer server, ITestOutputHelper outp
     }
 
     [Fact]
-    public void ServerGoneLongerThanReconnectTimeout_Exit7()
+    public void ServerGoneLongerThanReconnectTimeout_Exit8()
     {
         string b = _scope.Name("b");
         try
@@ -126,9 +126,9 @@ public sealed class NatsBridgeCliTests(NatsServer server, ITestOutputHelper outp
             {
                 int exit = subscribe.WaitForExit(TimeSpan.FromSeconds(30));
                 output.WriteLine(subscribe.Stderr);
-                Assert.Equal(7, exit);
+                Assert.Equal(8, exit);
                 Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2), $"gave up after {clock.Elapsed}, before the 2 s bound");
-                output.WriteLine($"exit 7 after {clock.Elapsed.TotalSeconds:0.0} s with --reconnect-timeout 2s");
+                output.WriteLine($"exit 8 after {clock.Elapsed.TotalSeconds:0.0} s with --reconnect-timeout 2s");
                 Assert.Contains("has been unreachable for 2 s", subscribe.Stderr, StringComparison.Ordinal);
             }
             finally
