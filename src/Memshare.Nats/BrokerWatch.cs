@@ -40,7 +40,7 @@ internal sealed class BrokerWatch : IDisposable
             }
             catch (Exception e) when (e is NatsException or TimeoutException or System.Net.Sockets.SocketException)
             {
-                throw new BrokerUnavailableException($"Cannot connect to the NATS server at {connection.Opts.Url}: {e.Message} Start it (nats-server -js), or check the URL.", e);
+                throw new BrokerUnavailableException($"Cannot connect to the NATS server at {connection.Opts.Url}: {e.Message.TrimEnd('.')}. Start it (nats-server -js), or check the URL.", e);
             }
         }
 
