@@ -2,8 +2,10 @@
 // Wake-up latency:    dotnet run -c Release --project bench/Memshare.Benchmarks -- wake
 // Cross-process IPC:  dotnet run -c Release --project bench/Memshare.Benchmarks -- ipc [--quick] [--reps N] [--csv PATH] [--csv-detail PATH]
 // Channel scaling:    dotnet run -c Release --project bench/Memshare.Benchmarks -- scale [--quick] [--reps N] [--csv PATH]
+// NATS bridge:        dotnet run -c Release --project bench/Memshare.Benchmarks -- bridge [--nats URL] [--count N] [--latency N]
 using BenchmarkDotNet.Running;
 using Memshare.Benchmarks;
+using Memshare.Benchmarks.Bridge;
 using Memshare.Benchmarks.Ipc;
 using Memshare.Benchmarks.Scale;
 
@@ -15,6 +17,7 @@ return args switch
     ["ipc-peer", ..] => IpcPeer.Run(args[1..]), // hidden: the other process of the ipc harness
     ["scale", ..] => ScaleBenchmark.Run(args[1..]),
     ["scale-peer", ..] => ScalePeer.Run(args[1..]), // hidden: a broadcast reader or a producer of the scale harness
+    ["bridge", ..] => BridgeBenchmark.Run(args[1..]),
     _ => Run(args),
 };
 

@@ -30,6 +30,9 @@ internal static class ExitCodes
     /// <summary>The command cannot work on this OS: ls, info, dump, watch and gc outside Linux, rm on Windows.</summary>
     public const int NotSupported = 7;
 
+    /// <summary><c>bridge</c>: the NATS server is unreachable, or stayed away longer than <c>--reconnect-timeout</c>.</summary>
+    public const int BrokerUnavailable = 8;
+
     /// <summary><c>lock</c>: the command exists but could not be run (not executable, permission denied), as in a shell.</summary>
     public const int CommandNotExecutable = 126;
 
@@ -42,6 +45,7 @@ internal static class ExitCodes
     /// <summary>The exit code for a failure.</summary>
     public static int For(Exception error) => error switch
     {
+        Memshare.Nats.BrokerUnavailableException => BrokerUnavailable,
         FileNotFoundException => NotFound, // a RegionNotFoundException, or a CLI message saying how to create what is missing
         RegionExistsException => AlreadyExists,
         UnauthorizedAccessException => AccessDenied,

@@ -8,7 +8,7 @@ namespace Memshare;
 /// Reads messages from a <see cref="SharedChannel"/>: copy out with <see cref="TryRead"/>, or read in place with
 /// <see cref="TryPeek"/> then <see cref="Advance"/>. Not thread-safe: use one reader per thread.
 /// </summary>
-public sealed unsafe class SharedChannelReader : IDisposable
+public sealed unsafe partial class SharedChannelReader : IDisposable
 {
     private readonly SharedChannel _channel;
     private readonly ChannelReaderState* _state;

@@ -8,7 +8,7 @@ namespace Memshare;
 /// Writes messages to a <see cref="SharedChannel"/>: copy in with <see cref="TryWrite(ReadOnlySpan{byte})"/>, or write in place with
 /// <see cref="TryClaim"/> then <see cref="Commit()"/>. Not thread-safe: use one writer per thread.
 /// </summary>
-public sealed unsafe class SharedChannelWriter : IDisposable
+public sealed unsafe partial class SharedChannelWriter : IDisposable
 {
     private readonly SharedChannel _channel;
     private readonly bool _multi;
@@ -466,6 +466,7 @@ public sealed unsafe class SharedChannelWriter : IDisposable
         _cachedHead = _overrun ? tail : SlowestReader();
         Volatile.Write(ref w->Messages, sequence);
         Volatile.Write(ref w->Position, tail);
+        ForgetUncommittedCheckpoint();
     }
 
     /// <summary>Multi-producer: <see cref="SlowestReader"/> while holding the per-message lock, which a corrupt position must not leave held.</summary>

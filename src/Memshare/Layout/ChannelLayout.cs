@@ -18,6 +18,9 @@ namespace Memshare.Layout;
 /// 272     8 Latest         position of the newest committed record (overrun readers jump here)
 /// 280     8 Claim          overrun mode: end of the range the writer may be overwriting now
 /// 288     4 Completed      1 after the writer called Complete(); a new writer clears it
+/// 320    32 Checkpoints    two slots {Count u64, Value u64}: a writer committing record n with a checkpoint
+///                          first fills slot n &amp; 1 with Count = n + 1, so after any crash slot (C - 1) &amp; 1 holds
+///                          the newest record's checkpoint exactly when its Count equals the committed count C
 /// 384     8 WriterLock     owner token of the writer role (for good in single-producer and broadcast
 ///                          modes; per message in multi-producer mode); recovered when the owner dies
 /// 392     8 Recoveries     times the writer role was taken from a dead owner
@@ -43,6 +46,7 @@ internal static class ChannelLayout
 {
     internal const int ModeOffset = 64;
     internal const int WriterLine = 256;
+    internal const int CheckpointsOffset = 320;
     internal const int WriterLockLine = 384;
     internal const int DataWaitLine = 512;
     internal const int SpaceWaitLine = 640;
@@ -85,6 +89,21 @@ internal struct ChannelWriterState
     [FieldOffset(16)] public long Latest;
     [FieldOffset(24)] public long Claim;
     [FieldOffset(32)] public int Completed;
+}
+
+/// <summary>
+/// One of the two checkpoint slots at <see cref="ChannelLayout.CheckpointsOffset"/> (writer's line): record n's
+/// checkpoint lives in slot n &amp; 1, written before the record's commit, so the slot of the newest committed record
+/// is never the one a writer may be filling.
+/// </summary>
+[StructLayout(LayoutKind.Explicit, Size = 16)]
+internal struct ChannelCheckpoint
+{
+    /// <summary>The channel's message count once the record is committed (its sequence number + 1); 0 = never written.</summary>
+    [FieldOffset(0)] public long Count;
+
+    /// <summary>The writer's 64-bit value, e.g. a source's sequence number.</summary>
+    [FieldOffset(8)] public long Value;
 }
 
 /// <summary>One reader's line.</summary>

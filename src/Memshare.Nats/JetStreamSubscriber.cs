@@ -1,0 +1,253 @@
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+
+namespace Memshare.Nats;
+
+/// <summary>
+/// Forwards a JetStream subject's messages, in order, into a <see cref="SharedChannel"/>, exactly once across
+/// crashes of the bridge, and completes the channel when the publishing side's completion arrives.
+/// </summary>
+/// <remarks>
+/// <para>The bridge holds the channel's writer role and reads the subject through a durable consumer. Each message is
+/// written with its stream sequence number as the channel's checkpoint (<see cref="SharedChannelWriter.TryGetCheckpoint"/>),
+/// committed atomically with the message, and acknowledged only after that commit. A bridge killed between the
+/// commit and the acknowledgement finds, when restarted, the last sequence it applied in the channel itself, and
+/// acknowledges the redelivered copies without writing them again. A message that arrives after a gap in the
+/// sequence (a redelivery still pending, say) first has the missing messages of the subject fetched directly from
+/// the stream, so the channel receives them in stream order. The channel should have no other writer.</para>
+/// <para>Back-pressure: while the channel is full the bridge waits for room and takes nothing more from the
+/// client, which holds at most <see cref="JetStreamSubscriberOptions.MaxPending"/> messages and stops pulling;
+/// nothing is dropped. The stream keeps the rest.</para>
+/// </remarks>
+public sealed class JetStreamSubscriber : IBridgeProgress
+{
+    private static readonly INatsDeserialize<NatsMemoryOwner<byte>> Raw = NatsRawSerializer<NatsMemoryOwner<byte>>.Default;
+
+    private readonly INatsConnection _connection;
+    private readonly SharedChannel _channel;
+    private readonly JetStreamSubscriberOptions _options;
+    private long _messages;
+    private long _bytes;
+    private long _pending;
+    private long _applied;
+
+    /// <summary>Prepares a bridge from the subject into <paramref name="channel"/>; <see cref="RunAsync"/> runs it.</summary>
+    public JetStreamSubscriber(INatsConnection connection, SharedChannel channel, JetStreamSubscriberOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(channel);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentException.ThrowIfNullOrWhiteSpace(options.Subject);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPending, 1);
+        _connection = connection;
+        _channel = channel;
+        _options = options;
+    }
+
+    /// <summary>Messages written into the channel by this bridge (duplicates skipped are not counted).</summary>
+    public long MessagesForwarded => Interlocked.Read(ref _messages);
+
+    /// <summary>Payload bytes of <see cref="MessagesForwarded"/>.</summary>
+    public long BytesForwarded => Interlocked.Read(ref _bytes);
+
+    /// <summary>The stream sequence number of the last message applied to the channel (0 before the first).</summary>
+    public long LastAppliedSequence => Interlocked.Read(ref _applied);
+
+    /// <summary>Messages of the subject the server has not delivered to the bridge yet, as of the last delivery.</summary>
+    public long Lag => Interlocked.Read(ref _pending);
+
+    string IBridgeProgress.Direction => "subscribe";
+
+    string IBridgeProgress.ChannelName => _channel.Name;
+
+    /// <summary>The durable consumer name used when none is given.</summary>
+    public static string DefaultDurable(string channelName)
+    {
+        ArgumentNullException.ThrowIfNull(channelName);
+        return "memshare-" + channelName.Replace('.', '_');
+    }
+
+    /// <summary>
+    /// Forwards messages until <paramref name="cancellationToken"/> is cancelled (then throws
+    /// <see cref="OperationCanceledException"/>), or, with <see cref="JetStreamSubscriberOptions.StopAtCompletion"/>,
+    /// returns once a completion was applied.
+    /// </summary>
+    /// <exception cref="BrokerUnavailableException">The server was unreachable for longer than <see cref="JetStreamSubscriberOptions.ReconnectTimeout"/>.</exception>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        using BrokerWatch watch = await BrokerWatch.StartAsync(_connection, _options.ReconnectTimeout, cancellationToken).ConfigureAwait(false);
+        bool wasCompleted = _channel.IsCompleted;
+        SharedChannelWriter writer = _channel.CreateWriter();
+        BridgeMetrics.Register(this);
+        try
+        {
+            if (wasCompleted)
+            {
+                writer.Complete(); // taking the writer role clears the mark; a completed channel stays completed
+            }
+
+            var state = new ApplyState(writer.TryGetCheckpoint(out long checkpoint) ? checkpoint : 0, wasCompleted);
+            Interlocked.Exchange(ref _applied, state.Applied);
+            var js = new NatsJSContext(_connection);
+            string stream = await BridgeStream.EnsureAsync(js, _options.Stream, _options.Subject, _options.CreateStream, watch.Token).ConfigureAwait(false);
+            INatsJSStream jsStream = await js.GetStreamAsync(stream, cancellationToken: watch.Token).ConfigureAwait(false);
+            INatsJSConsumer consumer = await ConsumerAsync(js, stream, state.Applied, watch.Token).ConfigureAwait(false);
+            // Short pulls with heartbeats: after a server restart the client notices the lost pull within seconds
+            // and pulls again (the defaults, 30 s and 15 s, stall the bridge for half a minute).
+            var consumeOptions = new NatsJSConsumeOpts { MaxMsgs = _options.MaxPending, Expires = TimeSpan.FromSeconds(5), IdleHeartbeat = TimeSpan.FromSeconds(1) };
+            while (true)
+            {
+                try
+                {
+                    await foreach (NatsJSMsg<NatsMemoryOwner<byte>> msg in consumer.ConsumeAsync(Raw, consumeOptions, watch.Token).ConfigureAwait(false))
+                    {
+                        using NatsMemoryOwner<byte> data = msg.Data;
+                        ulong sequence = msg.Metadata?.Sequence.Stream ?? throw new InvalidOperationException($"JetStream delivered a message on '{_options.Subject}' without metadata.");
+                        Interlocked.Exchange(ref _pending, (long)(msg.Metadata?.NumPending ?? 0));
+                        if ((long)sequence > state.Applied)
+                        {
+                            if (state.Applied > 0 && (long)sequence > state.Applied + 1)
+                            {
+                                writer = await FillGapAsync(jsStream, writer, state, (long)sequence, watch.Token).ConfigureAwait(false);
+                            }
+
+                            writer = await ApplyAsync(writer, state, (long)sequence, IsCompletion(msg.Headers), data.Memory, watch.Token).ConfigureAwait(false);
+                        }
+
+                        await msg.AckAsync(cancellationToken: watch.Token).ConfigureAwait(false);
+                        if (state.CompletedNow && _options.StopAtCompletion)
+                        {
+                            return;
+                        }
+                    }
+                }
+                catch (NatsException) when (!watch.Token.IsCancellationRequested)
+                {
+                    // The consumer went away with the server (a restart, say): look it up again and go on.
+                    await Task.Delay(200, watch.Token).ConfigureAwait(false);
+                    consumer = await RetryAsync(() => ConsumerAsync(js, stream, state.Applied, watch.Token), watch).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException e) when (watch.Tripped && !cancellationToken.IsCancellationRequested)
+        {
+            throw watch.Error(e);
+        }
+        finally
+        {
+            BridgeMetrics.Unregister(this);
+            writer.Dispose();
+        }
+    }
+
+    private static bool IsCompletion(NatsHeaders? headers) => headers is not null && headers.ContainsKey(BridgeIds.CompleteHeader);
+
+    /// <summary>Writes one message (its stream sequence as the checkpoint) or applies a completion.</summary>
+    private async ValueTask<SharedChannelWriter> ApplyAsync(SharedChannelWriter writer, ApplyState state, long sequence, bool completion, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (completion)
+        {
+            writer.Complete();
+            state.Completed = true;
+            state.CompletedNow = true;
+        }
+        else
+        {
+            if (state.Completed)
+            {
+                // The source was reopened after a completion: a new writer clears the mark here too.
+                writer.Dispose();
+                writer = _channel.CreateWriter();
+                state.Completed = false;
+            }
+
+            await writer.WriteAsync(payload, sequence, cancellationToken).ConfigureAwait(false);
+            Interlocked.Increment(ref _messages);
+            Interlocked.Add(ref _bytes, payload.Length);
+            BridgeMetrics.Add(this, 1, payload.Length);
+        }
+
+        state.Applied = sequence;
+        Interlocked.Exchange(ref _applied, sequence);
+        return writer;
+    }
+
+    /// <summary>Applies, in order, the subject's messages between the last applied one and <paramref name="next"/>, read straight from the stream.</summary>
+    private async ValueTask<SharedChannelWriter> FillGapAsync(INatsJSStream stream, SharedChannelWriter writer, ApplyState state, long next, CancellationToken cancellationToken)
+    {
+        while (state.Applied + 1 < next)
+        {
+            StoredMessage stored;
+            try
+            {
+                var request = new StreamMsgGetRequest { Seq = (ulong)(state.Applied + 1), NextBySubj = _options.Subject };
+                stored = (await stream.GetAsync(request, cancellationToken).ConfigureAwait(false)).Message;
+            }
+            catch (NatsJSApiException e) when (e.Error.Code == 404)
+            {
+                return writer; // nothing of the subject in between
+            }
+
+            if ((long)stored.Seq >= next)
+            {
+                return writer;
+            }
+
+            bool completion = stored.Hdrs is { Length: > 0 } h && System.Text.Encoding.ASCII.GetString(Convert.FromBase64String(h)).Contains(BridgeIds.CompleteHeader, StringComparison.OrdinalIgnoreCase);
+            writer = await ApplyAsync(writer, state, (long)stored.Seq, completion, stored.Data, cancellationToken).ConfigureAwait(false);
+        }
+
+        return writer;
+    }
+
+    /// <summary>The durable consumer; created to start after the channel's checkpoint if it does not exist.</summary>
+    private async Task<INatsJSConsumer> ConsumerAsync(NatsJSContext js, string stream, long applied, CancellationToken cancellationToken)
+    {
+        string durable = _options.Durable ?? DefaultDurable(_channel.Name);
+        try
+        {
+            return await js.GetConsumerAsync(stream, durable, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 404)
+        {
+        }
+
+        var config = new ConsumerConfig(durable)
+        {
+            DurableName = durable,
+            FilterSubject = _options.Subject,
+            AckPolicy = ConsumerConfigAckPolicy.All,
+            AckWait = _options.AckWait,
+            MaxAckPending = Math.Max(1024, _options.MaxPending * 4),
+            DeliverPolicy = applied > 0 ? ConsumerConfigDeliverPolicy.ByStartSequence : ConsumerConfigDeliverPolicy.All,
+            OptStartSeq = applied > 0 ? (ulong)applied + 1 : 0,
+        };
+        return await js.CreateOrUpdateConsumerAsync(stream, config, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async Task<T> RetryAsync<T>(Func<Task<T>> action, BrokerWatch watch)
+    {
+        while (true)
+        {
+            try
+            {
+                return await action().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is NatsException or TimeoutException && !watch.Token.IsCancellationRequested)
+            {
+                await Task.Delay(200, watch.Token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>What the bridge has applied in this run.</summary>
+    private sealed class ApplyState(long applied, bool completed)
+    {
+        public long Applied { get; set; } = applied;
+
+        public bool Completed { get; set; } = completed;
+
+        public bool CompletedNow { get; set; }
+    }
+}
