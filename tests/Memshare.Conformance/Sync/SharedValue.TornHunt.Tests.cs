@@ -74,7 +74,7 @@ public sealed class SharedValueTornHuntTests : IDisposable
     {
         string name = _scope.Name();
         using SharedValue<Kilo> value = SharedValue<Kilo>.CreateNew(name, Kilo.Of(0));
-        Child reader = _scope.Track(Child.Helper("value-reader", "kilo", name, "0", "0", "60"));
+        Child reader = _scope.Track(Child.Helper("value-reader", "kilo", name, "0", "0", "300"));
         Assert.Equal("ready", reader.ReadLine());
         int seed = Environment.TickCount;
         var random = new Random(seed);
