@@ -108,6 +108,22 @@ internal static class SR
     internal const string InitTimeoutWindows =
         "Region '{0}' is being initialised by another process, which has not finished within {1} s. Try again later; if it persists, find and end the process stuck creating '{0}' (its initializer hangs).";
 
+    // The macOS lock-file protocol (Platform/LockFileRegion.cs).
+    internal const string LockDirNotDirectory =
+        "The lock directory '{1}' of region '{0}' is {2}, not a directory; refusing to use it. Remove it if it does not belong to you; Memshare recreates it.";
+    internal const string LockDirOwner =
+        "The lock directory '{1}' of region '{0}' is owned by uid {2}, neither root nor you (uid {3}); refusing to use it, since its owner could remove your lock files. Have an administrator create it: 'sudo install -d -m 1777 -o root {1}'.";
+    internal const string LockDirMode =
+        "The lock directory '{1}' of region '{0}' has mode {2} without the sticky bit, so other users could remove your lock files; refusing to use it. Have its owner run 'chmod 1777 {1}'.";
+    internal const string LockFileCorrupt =
+        "Region '{0}' has a lock file '{1}' that is not a Memshare lock file ({2}); refusing to use it. Remove the region ('memshare rm {0}') if no process uses it.";
+    internal const string InitTimeout =
+        "Region '{0}' is still being initialised by process {1} after {2} s; its initializer seems stuck. Stop that process, or retry once it has finished.";
+    internal const string OrphanLock =
+        "Region '{0}' was removed by name, but processes that still hold it keep its lock file '{1}' for {2} s. Run 'memshare rm {0}' to free the name, or close those processes.";
+    internal const string NoSpaceMacOS =
+        "Not enough shared memory to create region '{0}' of {1} bytes ({2}). Close or remove other regions ('memshare rm NAME'), or use a smaller size.";
+
     internal static string Format(string format, params object?[] args) =>
         string.Format(CultureInfo.InvariantCulture, format, args);
 

@@ -107,7 +107,10 @@ internal static class Repl
                 bytes.CopyTo(Memory.GetSpan(Long(p[1]), bytes.Length));
                 return "ok";
             case "poke":
-                Native.DisableCoreDumps(); // a fault is the expected outcome
+                if (!OperatingSystem.IsWindows())
+                {
+                    Native.DisableCoreDumps(); // a fault is the expected outcome
+                }
                 unsafe
                 {
                     Memory.DangerousGetPointer()[Long(p[1])] ^= 0xFF;

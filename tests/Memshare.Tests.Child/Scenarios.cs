@@ -21,6 +21,13 @@ public static class Scenarios
             return channelExitCode;
         }
 
+#if !PUBLIC_API_ONLY // the conformance suite compiles these scenarios too, but not the ones that reach internals
+        if (OperatingSystem.IsLinux() && LockFileProtocol.LockFileScenarios.TryRun(args, out int lockFileExitCode))
+        {
+            return lockFileExitCode;
+        }
+#endif
+
         switch (args[0])
         {
             case "ping":

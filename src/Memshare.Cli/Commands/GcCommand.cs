@@ -25,17 +25,8 @@ internal static class GcCommand
 
     private static int Run(bool dryRun, bool json)
     {
-        IReadOnlyList<StaleRegionResult> results;
-        try
-        {
-            results = SharedMemoryCatalog.RemoveStale(dryRun);
-        }
-        catch (PlatformNotSupportedException e)
-        {
-            // Not a failure of this machine but a request this OS cannot serve, like a bad argument.
-            ExitCodes.WriteError(e.Message);
-            return ExitCodes.InvalidArguments;
-        }
+        // Outside Linux this throws PlatformNotSupportedException, which exits 7 with its message.
+        IReadOnlyList<StaleRegionResult> results = SharedMemoryCatalog.RemoveStale(dryRun);
 
         if (json)
         {

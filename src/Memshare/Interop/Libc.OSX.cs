@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
 
 namespace Memshare.Interop;
 
@@ -24,6 +25,7 @@ internal static unsafe partial class LibcOSX
     private static partial int OpenArm64(string path, int flags, long r2, long r3, long r4, long r5, long r6, long r7, long mode);
 
     [LibraryImport(Lib, EntryPoint = "shm_unlink", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    [SupportedOSPlatform("macos")]
     internal static partial int ShmUnlink(string name);
 
     // x86-64 macOS keeps the 32-bit-inode fstat under the plain name; the 64-bit-inode one is "fstat$INODE64".
@@ -41,15 +43,19 @@ internal static unsafe partial class LibcOSX
 
     private static bool IsArm64 => RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
 
+    [SupportedOSPlatform("macos")]
     internal static int ShmOpen(string name, int flags, int mode) =>
         IsArm64 ? ShmOpenArm64(name, flags, 0, 0, 0, 0, 0, 0, mode) : ShmOpenX64(name, flags, mode);
 
+    [SupportedOSPlatform("macos")]
     internal static int Open(string path, int flags, int mode) =>
         IsArm64 ? OpenArm64(path, flags, 0, 0, 0, 0, 0, 0, mode) : OpenX64(path, flags, mode);
 
+    [SupportedOSPlatform("macos")]
     internal static int FStat(int fd, out DarwinStat buffer) =>
         IsArm64 ? FStatArm64(fd, out buffer) : FStatX64(fd, out buffer);
 
+    [SupportedOSPlatform("macos")]
     internal static int LStat(string path, out DarwinStat buffer) =>
         IsArm64 ? LStatArm64(path, out buffer) : LStatX64(path, out buffer);
 
@@ -61,11 +67,22 @@ internal static unsafe partial class LibcOSX
     internal const int O_NOFOLLOW = 0x100;
     internal const int O_CLOEXEC = 0x1000000;
 
+    // errno values where Darwin differs from Linux.
+    internal const int ELOOP = 62;
+    internal const int ENAMETOOLONG = 63;
+
     /// <summary>PSHMNAMLEN: a shm name, leading '/' included, may have at most 31 characters.</summary>
     internal const int MaxShmNameLength = 30;
 }
 
-/// <summary>Darwin's 64-bit-inode <c>struct stat</c>: the same layout on x86-64 and arm64.</summary>
+/// <summary>
+/// Darwin's 64-bit-inode <c>struct stat</c> (<c>__DARWIN_STRUCT_STAT64</c> in sys/stat.h): the same layout on
+/// x86-64 (through the <c>$INODE64</c> entry points) and arm64. dev_t is 32-bit and mode_t and nlink_t are 16-bit
+/// here, unlike Linux, whose layouts this must never be used for (Linux uses <see cref="StatxBuffer"/>).
+/// Offsets: st_dev 0, st_mode 4, st_nlink 6, st_ino 8, st_uid 16, st_gid 20, st_rdev 24, four timespecs
+/// 32..95, st_size 96, st_blocks 104, st_blksize 112, st_flags 116, st_gen 120, st_lspare 124, st_qspare 128..143.
+/// A POSIX shm descriptor fills only mode, uid, gid and size (xnu's pshm_stat); size is page-rounded there.
+/// </summary>
 [StructLayout(LayoutKind.Explicit, Size = 144)]
 internal struct DarwinStat
 {

@@ -31,6 +31,11 @@ internal static partial class OwnerToken
             return IsAliveWindows(token);
         }
 
+        if (OperatingSystem.IsMacOS())
+        {
+            return MacIsAlive(pid, (uint)(token >> 32));
+        }
+
         if (OperatingSystem.IsLinux() && !File.Exists("/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/stat")
             && Interop.Libc.Kill(pid, 0) != 0 && Marshal.GetLastPInvokeError() == Interop.Libc.EPERM)
         {
@@ -56,6 +61,11 @@ internal static partial class OwnerToken
             return CurrentStampWindows();
         }
 
+        if (OperatingSystem.IsMacOS())
+        {
+            return MacStartStamp(pid);
+        }
+
         try
         {
             using var p = Process.GetProcessById(pid);
@@ -64,7 +74,7 @@ internal static partial class OwnerToken
                 return null;
             }
 
-            // Exact on Windows (creation FILETIME) and macOS (kernel start time), so every reader agrees.
+            // Exact on Windows (creation FILETIME), so every reader agrees.
             return (uint)(p.StartTime.ToUniversalTime().Ticks / TimeSpan.TicksPerMillisecond);
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)

@@ -11,7 +11,7 @@ namespace Memshare.Conformance.Channel;
 internal static class ChannelKit
 {
     /// <summary>Far longer than any step needs on an idle box; bounds a hang, never asserted as a timing.</summary>
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(Stress.Reduced ? 180 : 60); // Wine starts processes slowly
 
     // Offsets from docs/format.md ("Channel"): the tests read the documented format through a raw read-only view,
     // the way a peer in another language would, so they check the same bytes on every OS.

@@ -70,7 +70,7 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
     {
         const int Steady = 2;
         long PerSteady = Stress.Count(150_000, 30_000);
-        const int MinVictims = 20, MaxVictims = 100, MinHeldWhenKilled = 3;
+        int MinVictims = Stress.Count(20, 5), MaxVictims = Stress.Count(100, 25), MinHeldWhenKilled = Stress.Count(3, 1);
         string name = _scope.Name();
         using SharedChannel channel = SharedChannel.CreateOrOpen(name, new SharedChannelOptions { Capacity = 16 * 1024, Mode = ChannelMode.MultiProducer });
         using SharedChannelReader reader = channel.CreateReader();
