@@ -29,7 +29,7 @@ from multiprocessing import resource_tracker, shared_memory
 __all__ = [
     "MemshareError", "RegionNotFoundError", "RegionFormatError", "ChannelBusyError", "UnsupportedRegionError",
     "AtomicsUnavailableError", "RawRegion", "SharedString", "SharedValue", "SharedChannel", "ChannelWriter",
-    "ChannelReader", "owner_token", "is_alive",
+    "ChannelReader", "owner_token", "is_alive", "layout_fingerprint",
 ]
 
 
@@ -629,6 +629,19 @@ class SharedValue(_Snapshot):
             m.mm[slot:slot + len(data)] = data
 
         return self._write(fill, timeout)
+
+
+def layout_fingerprint(size: int, name: str, leaves) -> int:
+    """The fingerprint .NET stores for a SharedValue<T> (docs/format.md, "Value fingerprint"): size is sizeof(T),
+    name the .NET type name ("Quote", "Pair`2[Int16,Price]"), leaves (offset, kind) pairs such as (0, "float64"),
+    (4, "char16[16]") or (8, "Price(16)"), one per field of T. Compare it with SharedValue.fingerprint to check
+    that this mirror of T matches the .NET one."""
+    line = " ".join(["memshare-layout/2", str(size), name]
+                    + [f"{offset}:{kind}" for offset, kind in sorted(leaves, key=lambda leaf: (leaf[0], leaf[1].encode("utf-8")))])
+    h = 0xCBF29CE484222325
+    for b in line.encode("utf-8"):
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
 
 
 # ---------------------------------------------------------------------------------------------------- channels

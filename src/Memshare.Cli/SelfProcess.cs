@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Reflection;
 
 namespace Memshare.Cli;
 
@@ -16,11 +15,9 @@ internal static class SelfProcess
         var start = new ProcessStartInfo(self) { UseShellExecute = false };
         if (string.Equals(Path.GetFileNameWithoutExtension(self), "dotnet", StringComparison.OrdinalIgnoreCase))
         {
-            // Started as 'dotnet Memshare.Cli.dll': the child needs the dll too.
-            string entry = Assembly.GetEntryAssembly()?.Location is { Length: > 0 } location
-                ? location
-                : throw new InvalidOperationException(Messages.NoProcessPath);
-            start.ArgumentList.Add(entry);
+            // Started as 'dotnet Memshare.Cli.dll': the child needs the dll too. It sits in the app's directory
+            // (Assembly.Location would be empty in a single-file or native build, hence not used).
+            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, typeof(SelfProcess).Assembly.GetName().Name + ".dll"));
         }
 
         foreach (string argument in arguments)

@@ -29,6 +29,11 @@ internal static class SR
         "Region '{0}' cannot be created read-only; create it with SharedMemoryAccess.ReadWrite and open it read-only elsewhere.";
     internal const string ReadOnlyView =
         "Region '{0}' is open read-only; open it with SharedMemoryAccess.ReadWrite to write.";
+    internal const string SyncNeedsWrite =
+        "{0} '{1}' cannot be opened read-only: {2}, so every use writes to its shared memory. Open it with SharedMemoryAccess.ReadWrite; to only look at it, use SharedMemoryCatalog.Get(\"{1}\") or 'memshare info {1}'.";
+    internal const string EventWrites = "Set and Reset change its state, and Wait consumes an auto-reset event and counts itself among the sleepers";
+    internal const string LockWrites = "acquiring and releasing it store its owner, and a waiter counts itself among the sleepers";
+    internal const string ChannelWrites = "writers and readers claim their role and record their positions in it";
     internal const string BadPermissions =
         "Permissions {1} for region '{0}' are not allowed; use only read and write bits (e.g. UserRead | UserWrite).";
     internal const string PersistentNotOnWindows =

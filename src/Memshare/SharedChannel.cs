@@ -24,7 +24,7 @@ namespace Memshare;
 public sealed unsafe class SharedChannel : IDisposable
 {
     private readonly SharedMemory _region;
-    private readonly UseCounter _uses;
+    private readonly RegionHandle _handle;
 
     private SharedChannel(SharedMemory region, bool globalNamespace)
     {
@@ -53,11 +53,11 @@ public sealed unsafe class SharedChannel : IDisposable
         Data = Base + h.HeaderSize;
         DataWait = new WaitChannel(&Wait(ChannelLayout.DataWaitLine)->Seq, name, ChannelLayout.DataWaitLine, globalNamespace);
         SpaceWait = new WaitChannel(&Wait(ChannelLayout.SpaceWaitLine)->Seq, name, ChannelLayout.SpaceWaitLine, globalNamespace);
-        _uses = new UseCounter(() =>
+        _handle = region.Handle;
+        _handle.RunBeforeRelease(() =>
         {
             DataWait.Dispose();
             SpaceWait.Dispose();
-            _region.Dispose();
         });
     }
 
@@ -80,10 +80,41 @@ public sealed unsafe class SharedChannel : IDisposable
     public int MaxReaders { get; }
 
     /// <summary>Messages committed so far, by every writer.</summary>
-    public long MessagesWritten => Volatile.Read(ref Writer->Messages);
+    public long MessagesWritten
+    {
+        get
+        {
+            Enter();
+            try
+            {
+                return Volatile.Read(ref Writer->Messages);
+            }
+            finally
+            {
+                Exit();
+            }
+        }
+    }
 
     /// <summary>Whether a writer has called <see cref="SharedChannelWriter.Complete"/> and no writer has attached since.</summary>
-    public bool IsCompleted => Volatile.Read(ref Writer->Completed) != 0;
+    public bool IsCompleted
+    {
+        get
+        {
+            Enter();
+            try
+            {
+                return Completed;
+            }
+            finally
+            {
+                Exit();
+            }
+        }
+    }
+
+    /// <summary><see cref="IsCompleted"/> for a writer or reader, whose own reference keeps the mapping.</summary>
+    internal bool Completed => Volatile.Read(ref Writer->Completed) != 0;
 
     internal byte* Base { get; }
 
@@ -112,6 +143,7 @@ public sealed unsafe class SharedChannel : IDisposable
     public static SharedChannel CreateOrOpen(string name, out bool created, SharedChannelOptions? options = null)
     {
         options ??= new SharedChannelOptions();
+        ThrowHelper.RequireWriteAccess(options.Region, nameof(SharedChannel), name, SR.ChannelWrites);
         int capacity = options.Capacity;
         if (capacity < ChannelLayout.MinCapacity || capacity > ChannelLayout.MaxCapacity || !BitOperations.IsPow2(capacity))
         {
@@ -160,6 +192,7 @@ public sealed unsafe class SharedChannel : IDisposable
     public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedChannel? channel, SharedMemoryOptions? options = null)
     {
         options ??= SharedMemoryOptions.Default;
+        ThrowHelper.RequireWriteAccess(options, nameof(SharedChannel), name, SR.ChannelWrites);
         channel = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
             ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedChannel(r, g))
             : null;
@@ -190,23 +223,26 @@ public sealed unsafe class SharedChannel : IDisposable
     public override string ToString() => $"SharedChannel '{Name}' ({Mode}, {Capacity} bytes)";
 
     /// <summary>Closes this handle once its writers and readers are disposed; the region goes with its last holder unless persistent.</summary>
-    public void Dispose()
+    public void Dispose() => _handle.Dispose();
+
+    /// <summary>Takes a reference on the mapping; <see cref="ObjectDisposedException"/> once this channel is disposed.</summary>
+    internal void Enter() => _handle.Enter(this);
+
+    /// <summary>
+    /// Takes a reference on the mapping for a writer or reader that already holds one (so it cannot fail), even
+    /// after this channel's own <see cref="Dispose"/>: an async wait keeps it until it ends.
+    /// </summary>
+    internal void AddRef()
     {
-        if (_uses.BeginClose())
-        {
-            _uses.Exit();
-        }
+        bool added = false;
+        _handle.DangerousAddRef(ref added);
     }
 
-    internal void Enter()
-    {
-        if (!_uses.TryEnter())
-        {
-            ThrowHelper.ThrowObjectDisposed(this);
-        }
-    }
+    /// <summary>Drops a reference that <see cref="Enter"/> or <see cref="AddRef"/> took.</summary>
+    internal void Exit() => _handle.Exit();
 
-    internal void Exit() => _uses.Exit();
+    /// <summary>Takes a reference unless the mapping is already gone (to wake waiters from a Dispose).</summary>
+    internal bool TryAddRef() => _handle.TryEnter();
 
     /// <summary>
     /// The end of the committed records from <paramref name="position"/> on: past every record whose tag is

@@ -16,14 +16,15 @@ public sealed unsafe class SharedChannelReader : IDisposable
     private long _position;      // next record to read; published to _state->Position when a read completes
     private uint _expected;      // sequence number of the next record, for counting overrun losses
     private int _peekedSize = -1;
-    private bool _disposed;
+    private readonly CallGate _gate;
 
     internal SharedChannelReader(SharedChannel channel, int index)
     {
-        channel.Enter();
+        channel.Enter(); // the reader's reference on the mapping, dropped by Close
         try
         {
             _channel = channel;
+            _gate = new CallGate(Close);
             Index = index;
             _state = channel.Reader(index);
             _overrun = channel.Mode == ChannelMode.Broadcast && channel.Overflow == ChannelOverflow.Overrun;
@@ -43,46 +44,75 @@ public sealed unsafe class SharedChannelReader : IDisposable
     public int Index { get; }
 
     /// <summary>Overrun broadcast channels only: messages this reader index skipped because the writer lapped it.</summary>
-    public long LostMessages => Volatile.Read(ref _state->Lost);
+    public long LostMessages
+    {
+        get
+        {
+            Enter();
+            try
+            {
+                return Volatile.Read(ref _state->Lost);
+            }
+            finally
+            {
+                _gate.Exit();
+            }
+        }
+    }
 
     /// <summary>How long a blocked read spins before it sleeps (default 50 µs; zero sleeps at once).</summary>
     public TimeSpan SpinDuration { get; set; } = SharedEvent.DefaultSpinDuration;
 
     /// <summary>
     /// Returns the next message in place, without consuming it; call <see cref="Advance"/> when done with it.
-    /// The span is valid until <see cref="Advance"/>. Not available on overrun channels, where the writer may
-    /// overwrite the bytes meanwhile. False if no message is waiting.
+    /// The span is valid until <see cref="Advance"/> or <see cref="Dispose"/>, like <see cref="SharedMemory.Span"/>.
+    /// Not available on overrun channels, where the writer may overwrite the bytes meanwhile. False if no message
+    /// is waiting.
     /// </summary>
     public bool TryPeek(out ReadOnlySpan<byte> message)
     {
-        ThrowIfDisposed();
-        if (_overrun)
+        Enter();
+        try
         {
-            throw new NotSupportedException(SR.Format(SR.ChannelPeekOverrun, _channel.Name));
-        }
+            if (_overrun)
+            {
+                throw new NotSupportedException(SR.Format(SR.ChannelPeekOverrun, _channel.Name));
+            }
 
-        RecordHeader* header = NextRecord(out int length);
-        if (header == null)
+            RecordHeader* header = NextRecord(out int length);
+            if (header == null)
+            {
+                message = default;
+                return false;
+            }
+
+            _peekedSize = ChannelLayout.RecordSize(length);
+            message = new ReadOnlySpan<byte>(header + 1, length);
+            return true;
+        }
+        finally
         {
-            message = default;
-            return false;
+            _gate.Exit();
         }
-
-        _peekedSize = ChannelLayout.RecordSize(length);
-        message = new ReadOnlySpan<byte>(header + 1, length);
-        return true;
     }
 
     /// <summary>Consumes the message returned by <see cref="TryPeek"/>.</summary>
     public void Advance()
     {
-        ThrowIfDisposed();
-        if (_peekedSize < 0)
+        Enter();
+        try
         {
-            throw new InvalidOperationException($"Channel '{_channel.Name}': call TryPeek before Advance.");
-        }
+            if (_peekedSize < 0)
+            {
+                throw new InvalidOperationException($"Channel '{_channel.Name}': call TryPeek before Advance.");
+            }
 
-        Consume(_peekedSize);
+            Consume(_peekedSize);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>
@@ -92,7 +122,19 @@ public sealed unsafe class SharedChannelReader : IDisposable
     /// <exception cref="ArgumentException">The destination is too small; the message stays unread.</exception>
     public bool TryRead(Span<byte> destination, out int length)
     {
-        ThrowIfDisposed();
+        Enter();
+        try
+        {
+            return TryReadCore(destination, out length);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    private bool TryReadCore(Span<byte> destination, out int length)
+    {
         while (true)
         {
             // The length comes checked from NextRecord and is not read again: on an overrun channel the writer may
@@ -138,17 +180,24 @@ public sealed unsafe class SharedChannelReader : IDisposable
     /// </summary>
     public bool WaitToRead(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
-        if (NextRecord() != null)
+        Enter();
+        try
         {
-            return true;
-        }
+            if (NextRecord() != null)
+            {
+                return true;
+            }
 
-        long timeoutMs = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)timeout.TotalMilliseconds;
-        WaitWord* w = _channel.Wait(ChannelLayout.DataWaitLine);
-        var condition = new MessageWaiting(this);
-        return SpinThenSleep.Wait(ref condition, _channel.DataWait, &w->Seq, &w->Waiters, (long)(SpinDuration.TotalSeconds * Stopwatch.Frequency),
-            timeoutMs, static s => ((SharedChannel)s!).WakeReaders(all: true), _channel, cancellationToken);
+            long timeoutMs = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)timeout.TotalMilliseconds;
+            WaitWord* w = _channel.Wait(ChannelLayout.DataWaitLine);
+            var condition = new MessageWaiting(this);
+            return SpinThenSleep.Wait(ref condition, _channel.DataWait, &w->Seq, &w->Waiters, (long)(SpinDuration.TotalSeconds * Stopwatch.Frequency),
+                timeoutMs, static s => ((SharedChannel)s!).WakeReaders(all: true), _channel, cancellationToken);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>
@@ -157,25 +206,32 @@ public sealed unsafe class SharedChannelReader : IDisposable
     /// </summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
     {
-        ThrowIfDisposed();
-        if (cancellationToken.IsCancellationRequested)
+        Enter();
+        try
         {
-            return ValueTask.FromCanceled<bool>(cancellationToken);
-        }
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return ValueTask.FromCanceled<bool>(cancellationToken);
+            }
 
-        if (NextRecord() != null)
+            if (NextRecord() != null)
+            {
+                return new ValueTask<bool>(true);
+            }
+
+            if (_channel.Completed && NextRecord() == null)
+            {
+                // Looked again after seeing the mark: a message committed before Complete() may have landed meanwhile.
+                return new ValueTask<bool>(false);
+            }
+
+            _channel.AddRef(); // the wait keeps the mapping alive until it ends, even past this reader's Close
+            return new ValueTask<bool>(AsyncWaitHub.WaitAsync(new AsyncWait(this), -1, cancellationToken));
+        }
+        finally
         {
-            return new ValueTask<bool>(true);
+            _gate.Exit();
         }
-
-        if (_channel.IsCompleted && NextRecord() == null)
-        {
-            // Looked again after seeing the mark: a message committed before Complete() may have landed meanwhile.
-            return new ValueTask<bool>(false);
-        }
-
-        _channel.Enter(); // the wait keeps the mapping alive until it ends
-        return new ValueTask<bool>(AsyncWaitHub.WaitAsync(new AsyncWait(this), -1, cancellationToken));
     }
 
     /// <summary>Every message until the channel is complete and drained, each copied into a new array.</summary>
@@ -188,29 +244,68 @@ public sealed unsafe class SharedChannelReader : IDisposable
     /// Releases this reader index; its position stays, so a reader that attaches the same index later resumes
     /// here (and, on a broadcast channel, keeps holding back the writer until <see cref="Detach"/>).
     /// </summary>
+    /// <remarks>A call in progress on another thread finishes first (a wait ends with <see cref="ObjectDisposedException"/>); the index is released when it returns.</remarks>
     public void Dispose()
     {
-        if (_disposed)
+        if (_gate.IsClosing)
         {
             return;
         }
 
-        _disposed = true;
-        Interlocked.CompareExchange(ref _state->Owner, 0, OwnerToken.Current);
-        _channel.Exit();
+        _gate.Close();
+
+        // Cut short a wait on another thread; the mapping may be gone already if Close ran.
+        if (_channel.TryAddRef())
+        {
+            if (Volatile.Read(ref _channel.Wait(ChannelLayout.DataWaitLine)->Waiters) != 0)
+            {
+                _channel.WakeReaders(all: true);
+            }
+
+            _channel.Exit();
+        }
     }
 
     /// <summary>Broadcast only: stops holding back the writer and closes; a later reader at this index starts afresh.</summary>
     public void Detach()
     {
-        ThrowIfDisposed();
-        Volatile.Write(ref _state->Attached, 0);
-        if (Volatile.Read(ref _channel.Wait(ChannelLayout.SpaceWaitLine)->Waiters) != 0)
+        Enter();
+        try
         {
-            _channel.WakeWriters();
+            Volatile.Write(ref _state->Attached, 0);
+            if (Volatile.Read(ref _channel.Wait(ChannelLayout.SpaceWaitLine)->Waiters) != 0)
+            {
+                _channel.WakeWriters();
+            }
+        }
+        finally
+        {
+            _gate.Exit();
         }
 
         Dispose();
+    }
+
+    /// <summary>Runs once, when no call is inside: releases the reader index, then this reader's reference on the mapping.</summary>
+    private void Close()
+    {
+        try
+        {
+            Interlocked.CompareExchange(ref _state->Owner, 0, OwnerToken.Current);
+        }
+        finally
+        {
+            _channel.Exit();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Enter()
+    {
+        if (!_gate.TryEnter())
+        {
+            ThrowHelper.ThrowObjectDisposed(this);
+        }
     }
 
     /// <summary>A message is waiting; finished when the channel is complete and drained.</summary>
@@ -220,7 +315,15 @@ public sealed unsafe class SharedChannelReader : IDisposable
 
         // Look again after seeing the mark: a message committed before Complete() may have landed after the look
         // that failed, and "finished" must mean drained.
-        public bool IsFinished() => reader._channel.IsCompleted && reader.NextRecord() == null;
+        public bool IsFinished()
+        {
+            if (reader._gate.IsClosing)
+            {
+                ThrowHelper.ThrowObjectDisposed(reader);
+            }
+
+            return reader._channel.Completed && reader.NextRecord() == null;
+        }
     }
 
     /// <summary>An async wait for the next message, for <see cref="AsyncWaitHub"/>.</summary>
@@ -233,9 +336,9 @@ public sealed unsafe class SharedChannelReader : IDisposable
         public WaitChannel Channel => reader._channel.DataWait;
 
         public AsyncWaitPoll Poll() =>
-            reader._disposed ? AsyncWaitPoll.Closed
+            reader._gate.IsClosing ? AsyncWaitPoll.Closed
             : reader.NextRecord() != null ? AsyncWaitPoll.Ready
-            : reader._channel.IsCompleted && reader.NextRecord() == null ? AsyncWaitPoll.Finished
+            : reader._channel.Completed && reader.NextRecord() == null ? AsyncWaitPoll.Finished
             : AsyncWaitPoll.NotReady;
 
         public void ReleaseWait() => reader._channel.Exit();
@@ -378,13 +481,5 @@ public sealed unsafe class SharedChannelReader : IDisposable
         _expected = Volatile.Read(ref header->Tag) == ((ulong)position ^ _channel.Salt)
             ? header->Sequence
             : (uint)Volatile.Read(ref _channel.Writer->Messages);
-    }
-
-    private void ThrowIfDisposed()
-    {
-        if (_disposed)
-        {
-            ThrowHelper.ThrowObjectDisposed(this);
-        }
     }
 }

@@ -18,14 +18,15 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     private long _cachedHead;    // the slowest reader's position, refreshed only when space seems short
     private long _claimPosition = -1;
     private int _claimLength;
-    private bool _disposed;
+    private readonly CallGate _gate;
 
     internal SharedChannelWriter(SharedChannel channel)
     {
-        channel.Enter();
+        channel.Enter(); // the writer's reference on the mapping, dropped by Close
         try
         {
             _channel = channel;
+            _gate = new CallGate(Close);
             _multi = channel.Mode == ChannelMode.MultiProducer;
             _overrun = channel.Mode == ChannelMode.Broadcast && channel.Overflow == ChannelOverflow.Overrun;
             if (!_multi)
@@ -60,23 +61,49 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     /// <exception cref="ArgumentException">The message is larger than <see cref="SharedChannel.MaxMessageLength"/>; nothing was written.</exception>
     public bool TryWrite(ReadOnlySpan<byte> message)
     {
-        if (!TryClaim(message.Length, out Span<byte> buffer))
+        Enter();
+        try
+        {
+            return TryWriteCore(message);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    /// <summary>
+    /// Reserves room for a message of <paramref name="length"/> bytes and returns it to fill in place; nothing is
+    /// visible to readers until <see cref="Commit()"/>. False if there is no room now. The buffer is valid until
+    /// <see cref="Commit()"/>, <see cref="Abandon"/> or <see cref="Dispose"/>, like <see cref="SharedMemory.Span"/>.
+    /// </summary>
+    public bool TryClaim(int length, out Span<byte> buffer)
+    {
+        Enter();
+        try
+        {
+            return TryClaimCore(length, out buffer);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    private bool TryWriteCore(ReadOnlySpan<byte> message)
+    {
+        if (!TryClaimCore(message.Length, out Span<byte> buffer))
         {
             return false;
         }
 
         message.CopyTo(buffer);
-        Commit();
+        CommitCore();
         return true;
     }
 
-    /// <summary>
-    /// Reserves room for a message of <paramref name="length"/> bytes and returns it to fill in place; nothing is
-    /// visible to readers until <see cref="Commit()"/>. False if there is no room now.
-    /// </summary>
-    public bool TryClaim(int length, out Span<byte> buffer)
+    private bool TryClaimCore(int length, out Span<byte> buffer)
     {
-        ThrowIfDisposed();
         if ((uint)length > (uint)_channel.MaxMessageLength)
         {
             ThrowTooLarge(length);
@@ -137,7 +164,19 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     /// <summary>Publishes the claimed message: readers see all of it or none of it.</summary>
     public void Commit()
     {
-        ThrowIfDisposed();
+        Enter();
+        try
+        {
+            CommitCore();
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    private void CommitCore()
+    {
         long position = _claimPosition;
         if (position < 0)
         {
@@ -155,19 +194,40 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     /// <summary>Publishes only the first <paramref name="length"/> bytes of the claimed buffer.</summary>
     public void Commit(int length)
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _claimLength);
-        if (_claimPosition >= 0)
+        Enter();
+        try
         {
-            ((RecordHeader*)(_channel.Data + (_claimPosition & _channel.Mask)))->Length = length;
-            _claimLength = length;
-        }
+            ArgumentOutOfRangeException.ThrowIfNegative(length);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _claimLength);
+            if (_claimPosition >= 0)
+            {
+                ((RecordHeader*)(_channel.Data + (_claimPosition & _channel.Mask)))->Length = length;
+                _claimLength = length;
+            }
 
-        Commit();
+            CommitCore();
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>Drops the claimed message without publishing it.</summary>
     public void Abandon()
+    {
+        Enter();
+        try
+        {
+            AbandonCore();
+        }
+        finally
+        {
+            _gate.Exit();
+        }
+    }
+
+    private void AbandonCore()
     {
         if (_claimPosition < 0)
         {
@@ -185,24 +245,32 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     /// <summary>Writes <paramref name="message"/>, waiting for room up to <paramref name="timeout"/>; false on timeout.</summary>
     public bool TryWrite(ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        if (TryWrite(message))
+        Enter();
+        try
         {
-            return true;
-        }
-
-        long start = Stopwatch.GetTimestamp();
-        while (true)
-        {
-            long remaining = Remaining(start, timeout);
-            if (remaining == 0 || !WaitForSpace(message.Length, remaining, cancellationToken))
-            {
-                return false;
-            }
-
-            if (TryWrite(message))
+            if (TryWriteCore(message))
             {
                 return true;
             }
+
+            long start = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                long remaining = Remaining(start, timeout);
+                if (remaining == 0 || !WaitForSpace(message.Length, remaining, cancellationToken))
+                {
+                    return false;
+                }
+
+                if (TryWriteCore(message))
+                {
+                    return true;
+                }
+            }
+        }
+        finally
+        {
+            _gate.Exit();
         }
     }
 
@@ -230,30 +298,71 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     /// </summary>
     public void Complete()
     {
-        ThrowIfDisposed();
-        Interlocked.Exchange(ref _channel.Writer->Completed, 1);
-        _channel.WakeReaders(all: true);
+        Enter();
+        try
+        {
+            Interlocked.Exchange(ref _channel.Writer->Completed, 1);
+            _channel.WakeReaders(all: true);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <inheritdoc/>
     public override string ToString() => $"SharedChannelWriter '{_channel.Name}'";
 
-    /// <summary>Abandons any claim, gives up the writer role and detaches from the channel.</summary>
+    /// <summary>
+    /// Abandons any claim, gives up the writer role and detaches from the channel. A call in progress on another
+    /// thread finishes first (a wait for room ends with <see cref="ObjectDisposedException"/>); the role is given up
+    /// when it returns.
+    /// </summary>
     public void Dispose()
     {
-        if (_disposed)
+        if (_gate.IsClosing)
         {
             return;
         }
 
-        Abandon();
-        if (!_multi)
-        {
-            ReleaseRole();
-        }
+        _gate.Close();
 
-        _disposed = true;
-        _channel.Exit();
+        // Cut short a wait for room on another thread; the mapping may be gone already if Close ran.
+        if (_channel.TryAddRef())
+        {
+            if (Volatile.Read(ref _channel.Wait(ChannelLayout.SpaceWaitLine)->Waiters) != 0)
+            {
+                _channel.WakeWriters();
+            }
+
+            _channel.Exit();
+        }
+    }
+
+    /// <summary>Runs once, when no call is inside: gives up the claim and the role, then this writer's reference on the mapping.</summary>
+    private void Close()
+    {
+        try
+        {
+            AbandonCore();
+            if (!_multi)
+            {
+                ReleaseRole();
+            }
+        }
+        finally
+        {
+            _channel.Exit();
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Enter()
+    {
+        if (!_gate.TryEnter())
+        {
+            ThrowHelper.ThrowObjectDisposed(this);
+        }
     }
 
     private void Publish(long recordPosition)
@@ -411,7 +520,15 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     {
         public bool IsMet() => writer.HasSpace(length);
 
-        public bool IsFinished() => false;
+        public bool IsFinished()
+        {
+            if (writer._gate.IsClosing)
+            {
+                ThrowHelper.ThrowObjectDisposed(writer);
+            }
+
+            return false;
+        }
     }
 
     private bool HasSpace(int length)
@@ -447,8 +564,16 @@ public sealed unsafe class SharedChannelWriter : IDisposable
     /// <summary>Waits without a thread until there may be room for <paramref name="length"/> bytes.</summary>
     internal Task<bool> WaitForSpaceAsync(int length, CancellationToken cancellationToken)
     {
-        _channel.Enter(); // the wait keeps the mapping alive until it ends
-        return AsyncWaitHub.WaitAsync(new AsyncWait(this, length), -1, cancellationToken);
+        Enter();
+        try
+        {
+            _channel.AddRef(); // the wait keeps the mapping alive until it ends, even past this writer's Close
+            return AsyncWaitHub.WaitAsync(new AsyncWait(this, length), -1, cancellationToken);
+        }
+        finally
+        {
+            _gate.Exit();
+        }
     }
 
     /// <summary>An async wait for room, for <see cref="AsyncWaitHub"/>.</summary>
@@ -461,7 +586,7 @@ public sealed unsafe class SharedChannelWriter : IDisposable
         public WaitChannel Channel => writer._channel.SpaceWait;
 
         public AsyncWaitPoll Poll() =>
-            writer._disposed ? AsyncWaitPoll.Closed : writer.HasSpace(length) ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady;
+            writer._gate.IsClosing ? AsyncWaitPoll.Closed : writer.HasSpace(length) ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady;
 
         public void ReleaseWait() => writer._channel.Exit();
     }
@@ -478,12 +603,4 @@ public sealed unsafe class SharedChannelWriter : IDisposable
 
     private void ThrowTooLarge(int length) =>
         throw new ArgumentException(SR.Format(SR.ChannelMessageTooLarge, _channel.Name, length, _channel.MaxMessageLength), nameof(length));
-
-    private void ThrowIfDisposed()
-    {
-        if (_disposed)
-        {
-            ThrowHelper.ThrowObjectDisposed(this);
-        }
-    }
 }

@@ -29,7 +29,7 @@ public sealed unsafe class SharedEvent : IDisposable
     private readonly SharedMemory _region;
     private readonly WaitChannel _channel;
     private readonly EventState* _state;
-    private readonly UseCounter _uses;
+    private readonly RegionHandle _handle;
     private long _spinTicks = (long)(DefaultSpinDuration.TotalSeconds * Stopwatch.Frequency);
 
     private SharedEvent(SharedMemory region, bool globalNamespace)
@@ -44,11 +44,8 @@ public sealed unsafe class SharedEvent : IDisposable
         _state = (EventState*)(region.RegionBase + EventState.Offset);
         Mode = _state->Mode == 1 ? EventResetMode.ManualReset : EventResetMode.AutoReset;
         _channel = new WaitChannel(&_state->Generation, region.Name, EventState.Offset + 4, globalNamespace);
-        _uses = new UseCounter(() =>
-        {
-            _channel.Dispose();
-            _region.Dispose();
-        });
+        _handle = region.Handle;
+        _handle.RunBeforeRelease(_channel.Dispose);
     }
 
     /// <summary>The event's name.</summary>
@@ -73,7 +70,21 @@ public sealed unsafe class SharedEvent : IDisposable
     }
 
     /// <summary>Whether the event is set right now. Reading it consumes nothing.</summary>
-    public bool IsSet => Volatile.Read(ref _state->Signaled) != 0;
+    public bool IsSet
+    {
+        get
+        {
+            _handle.Enter(this);
+            try
+            {
+                return Volatile.Read(ref _state->Signaled) != 0;
+            }
+            finally
+            {
+                _handle.Exit();
+            }
+        }
+    }
 
     /// <summary>Opens the named event, creating it with <paramref name="mode"/> if absent. An existing event keeps its mode.</summary>
     public static SharedEvent CreateOrOpen(string name, EventResetMode mode, out bool created, bool initialState = false, SharedMemoryOptions? options = null)
@@ -84,7 +95,9 @@ public sealed unsafe class SharedEvent : IDisposable
             EventResetMode.ManualReset => 1,
             _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Use EventResetMode.AutoReset or ManualReset."),
         };
-        options = (options ?? SharedMemoryOptions.Default) with
+        options ??= SharedMemoryOptions.Default;
+        ThrowHelper.RequireWriteAccess(options, nameof(SharedEvent), name, SR.EventWrites);
+        options = options with
         {
             ViewOffset = 0,
             ViewLength = null,
@@ -112,6 +125,7 @@ public sealed unsafe class SharedEvent : IDisposable
     public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedEvent? sharedEvent, SharedMemoryOptions? options = null)
     {
         options ??= SharedMemoryOptions.Default;
+        ThrowHelper.RequireWriteAccess(options, nameof(SharedEvent), name, SR.EventWrites);
         sharedEvent = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
             ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedEvent(r, g))
             : null;
@@ -124,25 +138,39 @@ public sealed unsafe class SharedEvent : IDisposable
     /// </summary>
     public void Set()
     {
-        ThrowIfDisposed();
-        if (Interlocked.Exchange(ref _state->Signaled, 1) != 0 && Mode == EventResetMode.AutoReset)
+        _handle.Enter(this);
+        try
         {
-            return; // already set: the waiter that consumes it was or will be woken by that earlier Set
-        }
+            if (Interlocked.Exchange(ref _state->Signaled, 1) != 0 && Mode == EventResetMode.AutoReset)
+            {
+                return; // already set: the waiter that consumes it was or will be woken by that earlier Set
+            }
 
-        int generation = Interlocked.Increment(ref _state->Generation); // full fence: pairs with a waiter's Waiters increment
-        int waiters = Volatile.Read(ref _state->Waiters);
-        if (waiters > 0)
+            int generation = Interlocked.Increment(ref _state->Generation); // full fence: pairs with a waiter's Waiters increment
+            int waiters = Volatile.Read(ref _state->Waiters);
+            if (waiters > 0)
+            {
+                _channel.Wake(generation, Mode == EventResetMode.AutoReset ? 1 : waiters);
+            }
+        }
+        finally
         {
-            _channel.Wake(generation, Mode == EventResetMode.AutoReset ? 1 : waiters);
+            _handle.Exit();
         }
     }
 
     /// <summary>Clears the event.</summary>
     public void Reset()
     {
-        ThrowIfDisposed();
-        Volatile.Write(ref _state->Signaled, 0);
+        _handle.Enter(this);
+        try
+        {
+            Volatile.Write(ref _state->Signaled, 0);
+        }
+        finally
+        {
+            _handle.Exit();
+        }
     }
 
     /// <summary>Waits until the event is set, as long as it takes.</summary>
@@ -162,18 +190,14 @@ public sealed unsafe class SharedEvent : IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_uses.TryEnter())
-        {
-            ThrowHelper.ThrowObjectDisposed(this);
-        }
-
+        _handle.Enter(this);
         try
         {
             return TryConsume() || WaitSlow(timeoutMs, cancellationToken);
         }
         finally
         {
-            _uses.Exit();
+            _handle.Exit();
         }
     }
 
@@ -196,22 +220,31 @@ public sealed unsafe class SharedEvent : IDisposable
             return ValueTask.FromCanceled<bool>(cancellationToken);
         }
 
-        if (TryConsume())
+        _handle.Enter(this);
+        bool handedOver = false;
+        try
         {
-            return new ValueTask<bool>(true);
-        }
+            if (TryConsume())
+            {
+                return new ValueTask<bool>(true);
+            }
 
-        if (timeoutMs == 0)
+            if (timeoutMs == 0)
+            {
+                return new ValueTask<bool>(false);
+            }
+
+            // The pending wait keeps this reference until it ends (AsyncWait.ReleaseWait).
+            handedOver = true;
+            return new ValueTask<bool>(AsyncWaitHub.WaitAsync(new AsyncWait(this), timeoutMs, cancellationToken));
+        }
+        finally
         {
-            return new ValueTask<bool>(false);
+            if (!handedOver)
+            {
+                _handle.Exit();
+            }
         }
-
-        if (!_uses.TryEnter())
-        {
-            ThrowHelper.ThrowObjectDisposed(this);
-        }
-
-        return new ValueTask<bool>(AsyncWaitHub.WaitAsync(new AsyncWait(this), timeoutMs, cancellationToken));
     }
 
     /// <summary>Waits asynchronously until the event is set.</summary>
@@ -226,10 +259,17 @@ public sealed unsafe class SharedEvent : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (_uses.BeginClose())
+        if (_handle.IsDisposing)
         {
-            WakeAll(); // still mapped: the owner's reference is dropped only after this
-            _uses.Exit();
+            return;
+        }
+
+        bool mapped = _handle.TryEnter();
+        _handle.Dispose(); // waiters see IsDisposing from here on
+        if (mapped)
+        {
+            WakeAll(); // still mapped: the region goes when the last waiter has left
+            _handle.Exit();
         }
     }
 
@@ -252,7 +292,7 @@ public sealed unsafe class SharedEvent : IDisposable
 
         public bool IsFinished()
         {
-            if (owner._uses.IsClosing)
+            if (owner._handle.IsDisposing)
             {
                 ThrowHelper.ThrowObjectDisposed(owner);
             }
@@ -276,14 +316,14 @@ public sealed unsafe class SharedEvent : IDisposable
         public WaitChannel Channel => owner._channel;
 
         public AsyncWaitPoll Poll() =>
-            owner._uses.IsClosing ? AsyncWaitPoll.Closed : owner.TryConsume() ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady;
+            owner._handle.IsDisposing ? AsyncWaitPoll.Closed : owner.TryConsume() ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady;
 
-        public void ReleaseWait() => owner._uses.Exit();
+        public void ReleaseWait() => owner._handle.Exit();
     }
 
     private void ThrowIfDisposed()
     {
-        if (_uses.IsClosing)
+        if (_handle.IsDisposing)
         {
             ThrowHelper.ThrowObjectDisposed(this);
         }

@@ -26,7 +26,7 @@ public sealed unsafe class SharedLock : IDisposable
     private readonly SharedMemory _region;
     private readonly WaitChannel _channel;
     private readonly LockState* _state;
-    private readonly UseCounter _uses;
+    private readonly RegionHandle _handle;
     private long _serial;
     private long _heldSerial;
 
@@ -41,22 +41,45 @@ public sealed unsafe class SharedLock : IDisposable
         _region = region;
         _state = (LockState*)(region.RegionBase + LockState.Offset);
         _channel = new WaitChannel(&_state->WakeSeq, region.Name, LockState.Offset + 8, globalNamespace);
-        _uses = new UseCounter(Close);
+        _handle = region.Handle;
+        _handle.RunBeforeRelease(Close);
     }
 
     /// <summary>The lock's name.</summary>
     public string Name => _region.Name;
 
     /// <summary>How many times, ever, an acquirer took this lock over from a dead owner.</summary>
-    public long Recoveries => (long)Volatile.Read(ref _state->Recoveries);
+    public long Recoveries
+    {
+        get
+        {
+            _handle.Enter(this);
+            try
+            {
+                return (long)Volatile.Read(ref _state->Recoveries);
+            }
+            finally
+            {
+                _handle.Exit();
+            }
+        }
+    }
 
     /// <summary>The pid of the process holding the lock, or null if it is free.</summary>
     public int? OwnerProcessId
     {
         get
         {
-            ulong owner = Volatile.Read(ref _state->Owner);
-            return owner == 0 ? null : OwnerToken.Pid(owner);
+            _handle.Enter(this);
+            try
+            {
+                ulong owner = Volatile.Read(ref _state->Owner);
+                return owner == 0 ? null : OwnerToken.Pid(owner);
+            }
+            finally
+            {
+                _handle.Exit();
+            }
         }
     }
 
@@ -66,7 +89,9 @@ public sealed unsafe class SharedLock : IDisposable
     /// <summary>Opens the named lock, creating it (free) if absent, and says which happened.</summary>
     public static SharedLock CreateOrOpen(string name, out bool created, SharedMemoryOptions? options = null)
     {
-        options = (options ?? SharedMemoryOptions.Default) with
+        options ??= SharedMemoryOptions.Default;
+        ThrowHelper.RequireWriteAccess(options, nameof(SharedLock), name, SR.LockWrites);
+        options = options with
         {
             ViewOffset = 0,
             ViewLength = null,
@@ -85,6 +110,7 @@ public sealed unsafe class SharedLock : IDisposable
     public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedLock? sharedLock, SharedMemoryOptions? options = null)
     {
         options ??= SharedMemoryOptions.Default;
+        ThrowHelper.RequireWriteAccess(options, nameof(SharedLock), name, SR.LockWrites);
         sharedLock = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
             ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedLock(r, g))
             : null;
@@ -125,11 +151,7 @@ public sealed unsafe class SharedLock : IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        if (!_uses.TryEnter())
-        {
-            ThrowHelper.ThrowObjectDisposed(this);
-        }
-
+        _handle.Enter(this);
         try
         {
             bool acquired;
@@ -143,7 +165,7 @@ public sealed unsafe class SharedLock : IDisposable
                 acquired = AcquireSlow(timeoutMs, out guard, cancellationToken);
             }
 
-            if (acquired && _uses.IsClosing)
+            if (acquired && _handle.IsDisposing)
             {
                 // Disposed on another thread meanwhile: Close releases the lock when the last user leaves, so
                 // handing out this guard would let the caller in unprotected.
@@ -154,7 +176,7 @@ public sealed unsafe class SharedLock : IDisposable
         }
         finally
         {
-            _uses.Exit();
+            _handle.Exit();
         }
     }
 
@@ -206,7 +228,7 @@ public sealed unsafe class SharedLock : IDisposable
                 }
 
                 long remaining = Remaining(start, timeoutMs);
-                if (remaining == 0 || cancellationToken.IsCancellationRequested || _uses.IsClosing)
+                if (remaining == 0 || cancellationToken.IsCancellationRequested || _handle.IsDisposing)
                 {
                     break;
                 }
@@ -226,7 +248,7 @@ public sealed unsafe class SharedLock : IDisposable
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        if (_uses.IsClosing)
+        if (_handle.IsDisposing)
         {
             ThrowHelper.ThrowObjectDisposed(this);
         }
@@ -245,7 +267,7 @@ public sealed unsafe class SharedLock : IDisposable
 
         // Keep the mapping while touching it: a Dispose on another thread may be closing this handle. Once it is
         // closing, Close releases the lock still held, after the last user leaves.
-        if (!_uses.TryEnter())
+        if (!_handle.TryEnter())
         {
             return;
         }
@@ -259,7 +281,7 @@ public sealed unsafe class SharedLock : IDisposable
         }
         finally
         {
-            _uses.Exit();
+            _handle.Exit();
         }
     }
 
@@ -273,14 +295,21 @@ public sealed unsafe class SharedLock : IDisposable
     /// </summary>
     public void Dispose()
     {
-        if (_uses.BeginClose())
+        if (_handle.IsDisposing)
         {
-            WakeAll(); // still mapped: the owner's reference is dropped only after this
-            _uses.Exit(); // the last user to leave (this thread or a waiter) runs Close
+            return;
+        }
+
+        bool mapped = _handle.TryEnter();
+        _handle.Dispose(); // waiters see IsDisposing from here on
+        if (mapped)
+        {
+            WakeAll(); // still mapped: the last user to leave (this thread or a waiter) unmaps, running Close first
+            _handle.Exit();
         }
     }
 
-    /// <summary>Runs once, after Dispose, when no thread uses the mapping any more: releases a lock still held, then unmaps.</summary>
+    /// <summary>Runs once, when no thread uses the mapping any more, just before it is unmapped: releases a lock still held.</summary>
     private void Close()
     {
         if (Interlocked.Exchange(ref _heldSerial, 0) != 0)
@@ -289,7 +318,6 @@ public sealed unsafe class SharedLock : IDisposable
         }
 
         _channel.Dispose();
-        _region.Dispose();
     }
 
     private void ReleaseOwner()
@@ -331,7 +359,7 @@ public sealed unsafe class SharedLock : IDisposable
 
     private void ThrowIfDisposed()
     {
-        if (_uses.IsClosing)
+        if (_handle.IsDisposing)
         {
             ThrowHelper.ThrowObjectDisposed(this);
         }

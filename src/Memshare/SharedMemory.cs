@@ -9,7 +9,8 @@ namespace Memshare;
 /// </summary>
 /// <remarks>
 /// <para>Spans and pointers from a region are valid until <see cref="Dispose"/>; using them afterwards is
-/// undefined. Other members throw <see cref="ObjectDisposedException"/> after <see cref="Dispose"/>.</para>
+/// undefined, and so is using them once the <see cref="SharedMemory"/> is unreachable: a region nobody disposed is
+/// released by its finalizer. Other members throw <see cref="ObjectDisposedException"/> after <see cref="Dispose"/>.</para>
 /// <para>A new region reads as zeros. By default a region is <see cref="SharedMemoryLifetime.Scoped"/>: it
 /// disappears when the last process holding it closes it or dies.</para>
 /// <para>Never shrink a region's backing file from outside: on Linux, touching a page past the end of a
@@ -17,13 +18,13 @@ namespace Memshare;
 /// </remarks>
 public sealed unsafe class SharedMemory : IDisposable
 {
-    private OsRegion? _region;
+    private readonly RegionHandle _handle;
     private readonly byte* _view;
 
     private SharedMemory(string name, OsRegion region, long viewOffset, long viewLength, bool readOnly)
     {
         Name = name;
-        _region = region;
+        _handle = new RegionHandle(region);
         _view = region.Base + viewOffset;
         Offset = viewOffset;
         Size = viewLength;
@@ -198,8 +199,11 @@ public sealed unsafe class SharedMemory : IDisposable
         return OsRegion.RemoveRegion(name);
     }
 
-    /// <summary>Unmaps the view and releases this process's hold on the region (the seed's <c>Unmap()</c>). Idempotent.</summary>
-    public void Dispose() => Interlocked.Exchange(ref _region, null)?.Dispose();
+    /// <summary>
+    /// Unmaps the view and releases this process's hold on the region (the seed's <c>Unmap()</c>). Idempotent. A
+    /// typed object built on this region unmaps only after calls in progress on other threads have returned.
+    /// </summary>
+    public void Dispose() => _handle.Dispose();
 
     /// <inheritdoc/>
     public override string ToString() => $"SharedMemory '{Name}' ({Size} bytes{(IsReadOnly ? ", read-only" : "")})";
@@ -275,7 +279,8 @@ public sealed unsafe class SharedMemory : IDisposable
         return options.ViewOffset >= 0 && available > 0 && length > 0 && length <= available ? length : -1;
     }
 
-    internal bool IsDisposed => _region is null;
+    /// <summary>The reference-counted owner of the mapping, which typed wrappers take around each access.</summary>
+    internal RegionHandle Handle => _handle;
 
     /// <summary>The region's base, for typed wrappers that read their header before any view window.</summary>
     internal byte* RegionBase
@@ -283,14 +288,14 @@ public sealed unsafe class SharedMemory : IDisposable
         get
         {
             ThrowIfDisposed();
-            return _region!.Base;
+            return _handle.Base;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void ThrowIfDisposed()
     {
-        if (_region is null)
+        if (_handle.IsDisposing)
         {
             ThrowHelper.ThrowObjectDisposed(this);
         }

@@ -20,6 +20,7 @@ namespace Memshare;
 public sealed unsafe class SharedString : IDisposable
 {
     private readonly SharedMemory _region;
+    private readonly RegionHandle _handle;
     private readonly Snapshot _snapshot;
 
     private SharedString(SharedMemory region)
@@ -34,6 +35,7 @@ public sealed unsafe class SharedString : IDisposable
         }
 
         _region = region;
+        _handle = region.Handle;
         Capacity = (int)h.PayloadSize;
         _snapshot = new Snapshot(region.RegionBase, (int)h.HeaderSize, (int)h.SlotStride);
     }
@@ -52,8 +54,15 @@ public sealed unsafe class SharedString : IDisposable
     {
         get
         {
-            ThrowIfDisposed();
-            return (long)_snapshot.Version;
+            _handle.Enter(this);
+            try
+            {
+                return (long)_snapshot.Version;
+            }
+            finally
+            {
+                _handle.Exit();
+            }
         }
     }
 
@@ -118,21 +127,28 @@ public sealed unsafe class SharedString : IDisposable
     /// <summary>Stores UTF-8 bytes as the new string. Throws <see cref="ArgumentException"/>, changing nothing, if they do not fit.</summary>
     public void Set(ReadOnlySpan<byte> utf8)
     {
-        ThrowIfDisposed();
-        if (IsReadOnly)
+        _handle.Enter(this);
+        try
         {
-            ThrowHelper.ThrowReadOnly(Name);
-        }
+            if (IsReadOnly)
+            {
+                ThrowHelper.ThrowReadOnly(Name);
+            }
 
-        if (utf8.Length > Capacity)
+            if (utf8.Length > Capacity)
+            {
+                throw new ArgumentException(SR.Format(SR.StringTooLong, Name, utf8.Length, Capacity), nameof(utf8));
+            }
+
+            ulong s = _snapshot.BeginWrite(Name, out byte* slot, out _);
+            utf8.CopyTo(new Span<byte>(slot + StringLayout.LengthPrefix, utf8.Length));
+            Unsafe.WriteUnaligned(slot, utf8.Length);
+            _snapshot.EndWrite(s);
+        }
+        finally
         {
-            throw new ArgumentException(SR.Format(SR.StringTooLong, Name, utf8.Length, Capacity), nameof(utf8));
+            _handle.Exit();
         }
-
-        ulong s = _snapshot.BeginWrite(Name, out byte* slot, out _);
-        utf8.CopyTo(new Span<byte>(slot + StringLayout.LengthPrefix, utf8.Length));
-        Unsafe.WriteUnaligned(slot, utf8.Length);
-        _snapshot.EndWrite(s);
     }
 
     /// <summary>Returns the current string: exactly one that some <see cref="Set(string)"/> stored.</summary>
@@ -160,12 +176,24 @@ public sealed unsafe class SharedString : IDisposable
     /// </summary>
     public int Get(Span<byte> destination)
     {
-        ThrowIfDisposed();
         if (destination.Length < Capacity)
         {
             throw new ArgumentException($"The destination holds {destination.Length} bytes; string slot '{Name}' needs room for {Capacity}.", nameof(destination));
         }
 
+        _handle.Enter(this);
+        try
+        {
+            return GetCore(destination);
+        }
+        finally
+        {
+            _handle.Exit();
+        }
+    }
+
+    private int GetCore(Span<byte> destination)
+    {
         var spinner = default(SpinWait);
         while (true)
         {
@@ -216,11 +244,4 @@ public sealed unsafe class SharedString : IDisposable
         return RegionWrapper.Wrap(region, static r => new SharedString(r));
     }
 
-    private void ThrowIfDisposed()
-    {
-        if (_region.IsDisposed)
-        {
-            ThrowHelper.ThrowObjectDisposed(this);
-        }
-    }
 }

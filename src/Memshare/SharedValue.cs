@@ -15,14 +15,16 @@ namespace Memshare;
 /// killed mid-write leaves the previous value. <see cref="Value"/> is the raw view of the current value, for
 /// code that does its own synchronisation; it is not protected against torn reads.</para>
 /// </remarks>
-/// <typeparam name="T">An unmanaged struct; every process must use the same definition.</typeparam>
-public sealed unsafe class SharedValue<T> : IDisposable
+/// <typeparam name="T">An unmanaged struct; every process must use the same definition. Its instance fields are kept
+/// for reflection (trimming, NativeAOT) because its layout fingerprint is measured from them.</typeparam>
+public sealed unsafe class SharedValue<[DynamicallyAccessedMembers(TypeFingerprint.Fields)] T> : IDisposable
     where T : unmanaged
 {
     private static readonly ulong s_fingerprint = TypeFingerprint.Of<T>();
     private static readonly string s_typeName = TypeFingerprint.DisplayName(typeof(T));
 
     private readonly SharedMemory _region;
+    private readonly RegionHandle _handle;
     private readonly Snapshot _snapshot;
 
     private SharedValue(SharedMemory region)
@@ -42,6 +44,7 @@ public sealed unsafe class SharedValue<T> : IDisposable
         }
 
         _region = region;
+        _handle = region.Handle;
         _snapshot = new Snapshot(region.RegionBase, ValueLayout.HeaderSize, (int)h.SlotStride);
     }
 
@@ -56,8 +59,15 @@ public sealed unsafe class SharedValue<T> : IDisposable
     {
         get
         {
-            ThrowIfDisposed();
-            return (long)_snapshot.Version;
+            _handle.Enter(this);
+            try
+            {
+                return (long)_snapshot.Version;
+            }
+            finally
+            {
+                _handle.Exit();
+            }
         }
     }
 
@@ -71,24 +81,19 @@ public sealed unsafe class SharedValue<T> : IDisposable
     {
         get
         {
-            ThrowIfDisposed();
-            if (IsReadOnly)
+            if (IsReadOnly && !_handle.IsDisposing)
             {
                 ThrowHelper.ThrowReadOnly(Name);
             }
 
-            return ref Unsafe.AsRef<T>(_snapshot.Slot(_snapshot.Version));
+            return ref Current();
         }
     }
 
     /// <summary>A read-only reference to the current value; unsynchronised, like <see cref="Value"/>.</summary>
     public ref readonly T ReadOnlyValue
     {
-        get
-        {
-            ThrowIfDisposed();
-            return ref Unsafe.AsRef<T>(_snapshot.Slot(_snapshot.Version));
-        }
+        get => ref Current();
     }
 
     /// <summary>Creates the value, holding <paramref name="initialValue"/> before any other process can see it.</summary>
@@ -123,33 +128,47 @@ public sealed unsafe class SharedValue<T> : IDisposable
     /// <summary>Returns a copy of the current value that some writer stored completely. Never blocks a writer; allocates nothing.</summary>
     public T Read()
     {
-        ThrowIfDisposed();
-        var spinner = default(SpinWait);
-        while (true)
+        _handle.Enter(this);
+        try
         {
-            ulong s = _snapshot.BeginRead(out byte* slot);
-            T copy = Unsafe.ReadUnaligned<T>(slot);
-            if (_snapshot.EndRead(s))
+            var spinner = default(SpinWait);
+            while (true)
             {
-                return copy;
-            }
+                ulong s = _snapshot.BeginRead(out byte* slot);
+                T copy = Unsafe.ReadUnaligned<T>(slot);
+                if (_snapshot.EndRead(s))
+                {
+                    return copy;
+                }
 
-            spinner.SpinOnce(sleep1Threshold: -1);
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+        }
+        finally
+        {
+            _handle.Exit();
         }
     }
 
     /// <summary>Publishes <paramref name="value"/>. Waits for writers in other processes; recovers the lock if its owner died.</summary>
     public void Write(in T value)
     {
-        ThrowIfDisposed();
-        if (IsReadOnly)
+        _handle.Enter(this);
+        try
         {
-            ThrowHelper.ThrowReadOnly(Name);
-        }
+            if (IsReadOnly)
+            {
+                ThrowHelper.ThrowReadOnly(Name);
+            }
 
-        ulong s = _snapshot.BeginWrite(Name, out byte* slot, out _);
-        Unsafe.WriteUnaligned(slot, value);
-        _snapshot.EndWrite(s);
+            ulong s = _snapshot.BeginWrite(Name, out byte* slot, out _);
+            Unsafe.WriteUnaligned(slot, value);
+            _snapshot.EndWrite(s);
+        }
+        finally
+        {
+            _handle.Exit();
+        }
     }
 
     /// <summary>
@@ -160,26 +179,34 @@ public sealed unsafe class SharedValue<T> : IDisposable
     public T Update(SharedValueUpdater<T> update)
     {
         ArgumentNullException.ThrowIfNull(update);
-        ThrowIfDisposed();
-        if (IsReadOnly)
-        {
-            ThrowHelper.ThrowReadOnly(Name);
-        }
-
-        ulong s = _snapshot.BeginWrite(Name, out byte* spare, out _);
+        _handle.Enter(this);
         try
         {
-            // Under the lock no other writer can touch the current slot, so this copy is untorn.
-            T value = Unsafe.ReadUnaligned<T>(_snapshot.Slot(s));
-            update(ref value);
-            Unsafe.WriteUnaligned(spare, value);
-            _snapshot.EndWrite(s);
-            return value;
+            if (IsReadOnly)
+            {
+                ThrowHelper.ThrowReadOnly(Name);
+            }
+
+            ulong s = _snapshot.BeginWrite(Name, out byte* spare, out _);
+            try
+            {
+                // Under the lock no other writer can touch the current slot, so this copy is untorn.
+                T value = Unsafe.ReadUnaligned<T>(_snapshot.Slot(s));
+                update(ref value);
+                Unsafe.WriteUnaligned(spare, value);
+                _snapshot.EndWrite(s);
+                return value;
+            }
+            catch
+            {
+                _snapshot.AbortWrite();
+                throw;
+            }
         }
-        catch
+        finally
         {
-            _snapshot.AbortWrite();
-            throw;
+            // A Dispose from inside update (or racing it on another thread) unmaps only here.
+            _handle.Exit();
         }
     }
 
@@ -204,11 +231,17 @@ public sealed unsafe class SharedValue<T> : IDisposable
         return RegionWrapper.Wrap(region, static r => new SharedValue<T>(r));
     }
 
-    private void ThrowIfDisposed()
+    /// <summary>The current slot, located under a reference so a racing Dispose cannot unmap the sequence word we read.</summary>
+    private ref T Current()
     {
-        if (_region.IsDisposed)
+        _handle.Enter(this);
+        try
         {
-            ThrowHelper.ThrowObjectDisposed(this);
+            return ref Unsafe.AsRef<T>(_snapshot.Slot(_snapshot.Version));
+        }
+        finally
+        {
+            _handle.Exit();
         }
     }
 }

@@ -12,6 +12,18 @@ internal static class ThrowHelper
     [DoesNotReturn]
     internal static void ThrowReadOnly(string name) => throw new InvalidOperationException(SR.Format(SR.ReadOnlyView, name));
 
+    /// <summary>
+    /// Refuses a read-only open of a type whose every use writes to the region (a lock, an event, a channel): its
+    /// mapping would be <c>PROT_READ</c>, and the first write a fault that kills the process.
+    /// </summary>
+    internal static void RequireWriteAccess(SharedMemoryOptions options, string kind, string name, string why)
+    {
+        if (options.Access == SharedMemoryAccess.Read)
+        {
+            throw new ArgumentException(SR.Format(SR.SyncNeedsWrite, kind, name, why), nameof(options));
+        }
+    }
+
     [DoesNotReturn]
     internal static void ThrowFormat(string name, string format, params object?[] args) =>
         throw new RegionFormatException(name, SR.Format(format, args));

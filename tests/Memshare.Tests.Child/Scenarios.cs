@@ -21,6 +21,11 @@ public static class Scenarios
             return channelExitCode;
         }
 
+        if (MisuseScenarios.TryRun(args, out int misuseExitCode))
+        {
+            return misuseExitCode;
+        }
+
 #if !PUBLIC_API_ONLY // the conformance suite compiles these scenarios too, but not the ones that reach internals
         if (OperatingSystem.IsLinux() && LockFileProtocol.LockFileScenarios.TryRun(args, out int lockFileExitCode))
         {

@@ -186,7 +186,7 @@ public sealed class CliWatchTests : IDisposable
         string name = _scope.Name("tty");
         using SharedString text = SharedString.CreateNew(name, 16);
         text.Set("on a tty");
-        string cli = $"dotnet {Path.Combine(Child.BinDirectory, "Memshare.Cli.dll")} watch {name} --count 2 --interval 50ms";
+        string cli = $"{string.Join(' ', Child.CliCommand)} watch {name} --count 2 --interval 50ms";
 
         // script(1) gives the CLI a pseudo-terminal, as an interactive shell would; -e passes on its exit code.
         var start = new System.Diagnostics.ProcessStartInfo("script") { RedirectStandardOutput = true, RedirectStandardError = true };

@@ -7,7 +7,7 @@ namespace Memshare.Tests.Cli;
 internal sealed class CliPipe : PipedProcess
 {
     private CliPipe(string[] args)
-        : base("memshare", ["dotnet", Path.Combine(Child.BinDirectory, "Memshare.Cli.dll"), .. args], args,
+        : base("memshare", [.. Child.CliCommand, .. args], args,
             [new("DOTNET_CLI_TELEMETRY_OPTOUT", "1")])
     {
     }

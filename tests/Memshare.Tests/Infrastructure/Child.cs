@@ -14,10 +14,10 @@ public sealed class Child : IDisposable
     private readonly ConcurrentQueue<string> _stderr = new();
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private Child(string dll, IEnumerable<string> args, string? userPrefix)
-        : this(userPrefix is null ? ["dotnet", dll, .. args]
+    private Child(string[] command, IEnumerable<string> args, string? userPrefix)
+        : this(userPrefix is null ? [.. command, .. args]
             // Run as another user, e.g. setpriv --reuid=65534 --regid=65534 --clear-groups dotnet ...
-            : [.. userPrefix.Split(' ', StringSplitOptions.RemoveEmptyEntries), "dotnet", dll, .. args])
+            : [.. userPrefix.Split(' ', StringSplitOptions.RemoveEmptyEntries), .. command, .. args])
     {
     }
 
@@ -67,6 +67,16 @@ public sealed class Child : IDisposable
     /// <summary>The directory holding the test assembly, the child helper and the CLI.</summary>
     public static string BinDirectory => AppContext.BaseDirectory;
 
+    /// <summary>
+    /// How the tests start the memshare CLI: <c>dotnet Memshare.Cli.dll</c>, or the program that the environment
+    /// variable MEMSHARE_CLI names (.ci/run sets it to the NativeAOT build and runs the CLI tests again).
+    /// </summary>
+    public static string[] CliCommand { get; } = Environment.GetEnvironmentVariable("MEMSHARE_CLI") is { Length: > 0 } cli
+        ? File.Exists(cli) ? [Path.GetFullPath(cli)] : throw new FileNotFoundException($"MEMSHARE_CLI names '{Path.GetFullPath(cli)}', which does not exist; give an absolute path.", cli)
+        : ["dotnet", Path.Combine(BinDirectory, "Memshare.Cli.dll")];
+
+    private static string[] HelperCommand => ["dotnet", Path.Combine(BinDirectory, "Memshare.Tests.Child.dll")];
+
     public int Pid => _process.Id;
 
     public bool HasExited => _process.HasExited;
@@ -74,16 +84,16 @@ public sealed class Child : IDisposable
     public string Stderr => string.Join('\n', _stderr);
 
     /// <summary>Starts the child helper with a scenario and its arguments.</summary>
-    public static Child Helper(params string[] args) => new(Path.Combine(BinDirectory, "Memshare.Tests.Child.dll"), args, null);
+    public static Child Helper(params string[] args) => new(HelperCommand, args, null);
 
     /// <summary>Starts the memshare CLI.</summary>
-    public static Child Cli(params string[] args) => new(Path.Combine(BinDirectory, "Memshare.Cli.dll"), args, null);
+    public static Child Cli(params string[] args) => new(CliCommand, args, null);
 
     /// <summary>Starts the child helper as another user through <paramref name="prefix"/> (e.g. a setpriv command line).</summary>
-    public static Child HelperAs(string prefix, params string[] args) => new(Path.Combine(BinDirectory, "Memshare.Tests.Child.dll"), args, prefix);
+    public static Child HelperAs(string prefix, params string[] args) => new(HelperCommand, args, prefix);
 
     /// <summary>Starts the CLI as another user through <paramref name="prefix"/>.</summary>
-    public static Child CliAs(string prefix, params string[] args) => new(Path.Combine(BinDirectory, "Memshare.Cli.dll"), args, prefix);
+    public static Child CliAs(string prefix, params string[] args) => new(CliCommand, args, prefix);
 
     /// <summary>Starts any program (a native peer, python3, ...) with line-based stdin and stdout.</summary>
     public static Child Program(string program, params string[] args) => new([program, .. args]);

@@ -69,7 +69,7 @@ public static class NativeBuild
         throw new InvalidOperationException($"No Memshare.slnx above {AppContext.BaseDirectory}; run the tests from the repository.");
     }
 
-    private static string Compile(string compiler, string packages, string output, string[] args)
+    internal static string Compile(string compiler, string packages, string output, string[] args)
     {
         string exe = Path.Combine(s_outDir.Value, output);
         var info = new ProcessStartInfo(compiler)
