@@ -151,7 +151,7 @@ public sealed class SharedMemoryBasicsTests : IDisposable
         using SharedMemory ro = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
 
         Assert.Equal($"SharedMemory '{name}' (64 bytes)", region.ToString());
-        Assert.Equal($"SharedMemory '{name}' ({OsTraits.OpenedRawSize(64)} bytes, read-only)", ro.ToString());
+        Assert.Equal($"SharedMemory '{name}' (64 bytes, read-only)", ro.ToString());
     }
 
     public void Dispose() => _scope.Dispose();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Memshare.Conformance.Infrastructure;
+using Memshare.Conformance.Sync;
 
 namespace Memshare.Conformance;
 
@@ -20,11 +21,11 @@ public sealed class UnconsumedWakeupTests : IDisposable
         string name = _scope.Name();
         using var sharedEvent = SharedEvent.CreateOrOpen(name, EventResetMode.AutoReset);
 
-        Child doomed = SyncPeer();
-        Assert.Equal("opened", Do(doomed, $"event-open {name} auto"));
-        Assert.Equal("started", Do(doomed, "event-wait-bg 60000"));
+        SyncPeer doomed = SyncPeer.Start(_scope);
+        Assert.Equal("opened", doomed.Do($"event-open {name} auto"));
+        Assert.Equal("started", doomed.Do("event-wait-bg 60000"));
         Thread.Sleep(500); // past its spin phase: asleep in the kernel
-        doomed.Kill();
+        doomed.Child.Kill();
 
         for (int i = 0; i < Notifications; i++)
         {
@@ -33,29 +34,15 @@ public sealed class UnconsumedWakeupTests : IDisposable
         }
 
         // A fresh, quiet process measures its own CPU time over a 1 s wait on the unset event.
-        Child waiter = SyncPeer();
-        Assert.Equal("opened", Do(waiter, $"event-open {name} auto"));
-        Assert.StartsWith("waited False", Do(waiter, "event-wait 100"), StringComparison.Ordinal); // warm-up (JIT)
-        string reply = Do(waiter, "event-wait 1000");
+        SyncPeer waiter = SyncPeer.Start(_scope);
+        Assert.Equal("opened", waiter.Do($"event-open {name} auto"));
+        Assert.StartsWith("waited False", waiter.Do("event-wait 100"), StringComparison.Ordinal); // warm-up (JIT)
+        string reply = waiter.Do("event-wait 1000");
         Assert.StartsWith("waited False", reply, StringComparison.Ordinal);
         double cpuMs = double.Parse(reply[(reply.IndexOf("cpu=", StringComparison.Ordinal) + 4)..], CultureInfo.InvariantCulture);
         Assert.True(cpuMs < 60, $"a 1 s wait on an unset event used {cpuMs} ms of CPU: it woke for stale notifications ({reply})");
-        waiter.WriteLine("exit");
-        Assert.Equal(0, waiter.WaitForExit());
-    }
-
-    /// <summary>A child running the "sync-repl" scenario (tests/Memshare.Tests.Child/SyncRepl.cs), ready for commands.</summary>
-    private Child SyncPeer()
-    {
-        Child child = _scope.Track(Child.Helper("sync-repl"));
-        Assert.Equal("ready", child.ReadLine());
-        return child;
-    }
-
-    private static string Do(Child child, string command)
-    {
-        child.WriteLine(command);
-        return child.ReadLine();
+        waiter.Child.WriteLine("exit");
+        Assert.Equal(0, waiter.Child.WaitForExit());
     }
 
     public void Dispose() => _scope.Dispose();

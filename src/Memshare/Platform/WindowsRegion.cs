@@ -103,9 +103,10 @@ internal sealed unsafe class WindowsRegion : OsRegion
             SecurityDescriptor = descriptor.DangerousGetHandle(), // kept alive by the caller's using
         };
         long size = request.Size;
+        long sectionSize = WindowsSizeTrailer.SectionSize(size);
         SafeMemoryMappedFileHandle mapping = Kernel32.CreateFileMapping(
             Kernel32.INVALID_HANDLE_VALUE, &attributes, Kernel32.PAGE_READWRITE | Kernel32.SEC_COMMIT,
-            (uint)(size >> 32), (uint)size, kernelName);
+            (uint)(sectionSize >> 32), (uint)sectionSize, kernelName);
         int error = Marshal.GetLastPInvokeError();
         if (mapping.IsInvalid)
         {
@@ -168,18 +169,23 @@ internal sealed unsafe class WindowsRegion : OsRegion
                 throw ThrowHelper.ExceptionForWin32(Marshal.GetLastPInvokeError(), request.Name, "map");
             }
 
-            // A view of a whole section spans the section rounded up to pages; the creator's size is exact.
+            // A view of a whole section spans the section's pages; the exact size is the creator's, or the trailer's.
             long length = request.Size;
-            if (!created)
+            if (created)
+            {
+                WindowsSizeTrailer.Write(address, WindowsSizeTrailer.SectionSize(length), length);
+            }
+            else
             {
                 _ = Kernel32.VirtualQuery(address, out Kernel32.MemoryBasicInformation info, (nuint)sizeof(Kernel32.MemoryBasicInformation));
-                length = (long)info.RegionSize;
+                length = WindowsSizeTrailer.Read(address, (long)info.RegionSize);
                 if (length < request.MinExistingSize)
                 {
                     throw new RegionFormatException(request.Name, SR.Format(SR.RegionTooSmall, request.Name, length, request.MinExistingSize));
                 }
             }
-            else if (request.Options.Initializer is { } init)
+
+            if (created && request.Options.Initializer is { } init)
             {
                 if (length > int.MaxValue)
                 {
