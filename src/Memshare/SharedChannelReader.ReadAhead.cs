@@ -22,7 +22,7 @@ public sealed unsafe partial class SharedChannelReader
     /// </summary>
     public bool TryReadAhead(out ReadOnlySpan<byte> message, out long sequence)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             return TryReadAheadCore(out message, out sequence);
@@ -64,7 +64,7 @@ public sealed unsafe partial class SharedChannelReader
     /// <summary>Consumes the <paramref name="count"/> oldest messages returned by <see cref="TryReadAhead"/>, freeing their room for the writer.</summary>
     public void AdvanceReadAhead(int count)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             AdvanceReadAheadCore(count);
@@ -104,7 +104,7 @@ public sealed unsafe partial class SharedChannelReader
     /// <summary>Forgets the messages read ahead: the next <see cref="TryReadAhead"/> starts again at the first unconsumed one.</summary>
     public void RewindReadAhead()
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             RewindReadAheadCore();

@@ -48,7 +48,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
     {
         get
         {
-            Enter();
+            _gate.Enter(this);
             try
             {
                 return Volatile.Read(ref _state->Lost);
@@ -71,7 +71,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
     /// </summary>
     public bool TryPeek(out ReadOnlySpan<byte> message)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             if (_overrun)
@@ -99,7 +99,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
     /// <summary>Consumes the message returned by <see cref="TryPeek"/>.</summary>
     public void Advance()
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             if (_peekedSize < 0)
@@ -122,7 +122,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
     /// <exception cref="ArgumentException">The destination is too small; the message stays unread.</exception>
     public bool TryRead(Span<byte> destination, out int length)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             return TryReadCore(destination, out length);
@@ -180,7 +180,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
     /// </summary>
     public bool WaitToRead(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             if (NextRecord() != null)
@@ -206,7 +206,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
     /// </summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             if (cancellationToken.IsCancellationRequested)
@@ -269,7 +269,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
     /// <summary>Broadcast only: stops holding back the writer and closes; a later reader at this index starts afresh.</summary>
     public void Detach()
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             Volatile.Write(ref _state->Attached, 0);
@@ -299,14 +299,6 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Enter()
-    {
-        if (!_gate.TryEnter())
-        {
-            ThrowHelper.ThrowObjectDisposed(this);
-        }
-    }
 
     /// <summary>A message is waiting; finished when the channel is complete and drained.</summary>
     private readonly struct MessageWaiting(SharedChannelReader reader) : IWaitCondition

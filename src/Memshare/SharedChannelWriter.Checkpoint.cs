@@ -21,7 +21,7 @@ public sealed unsafe partial class SharedChannelWriter
     /// <exception cref="ArgumentException">The message is larger than <see cref="SharedChannel.MaxMessageLength"/>; nothing was written.</exception>
     public bool TryWrite(ReadOnlySpan<byte> message, long checkpoint)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             if (!TryClaimCore(message.Length, out Span<byte> buffer))
@@ -61,7 +61,7 @@ public sealed unsafe partial class SharedChannelWriter
     /// </summary>
     public bool TryGetCheckpoint(out long checkpoint)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             return TryGetCheckpointCore(out checkpoint);

@@ -61,7 +61,7 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
     /// <exception cref="ArgumentException">The message is larger than <see cref="SharedChannel.MaxMessageLength"/>; nothing was written.</exception>
     public bool TryWrite(ReadOnlySpan<byte> message)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             return TryWriteCore(message);
@@ -79,7 +79,7 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
     /// </summary>
     public bool TryClaim(int length, out Span<byte> buffer)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             return TryClaimCore(length, out buffer);
@@ -164,7 +164,7 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
     /// <summary>Publishes the claimed message: readers see all of it or none of it.</summary>
     public void Commit()
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             CommitCore();
@@ -194,7 +194,7 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
     /// <summary>Publishes only the first <paramref name="length"/> bytes of the claimed buffer.</summary>
     public void Commit(int length)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             ArgumentOutOfRangeException.ThrowIfNegative(length);
@@ -216,7 +216,7 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
     /// <summary>Drops the claimed message without publishing it.</summary>
     public void Abandon()
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             AbandonCore();
@@ -245,7 +245,7 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
     /// <summary>Writes <paramref name="message"/>, waiting for room up to <paramref name="timeout"/>; false on timeout.</summary>
     public bool TryWrite(ReadOnlySpan<byte> message, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             if (TryWriteCore(message))
@@ -298,7 +298,7 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
     /// </summary>
     public void Complete()
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             Interlocked.Exchange(ref _channel.Writer->Completed, 1);
@@ -356,14 +356,6 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void Enter()
-    {
-        if (!_gate.TryEnter())
-        {
-            ThrowHelper.ThrowObjectDisposed(this);
-        }
-    }
 
     private void Publish(long recordPosition)
     {
@@ -565,7 +557,7 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
     /// <summary>Waits without a thread until there may be room for <paramref name="length"/> bytes.</summary>
     internal Task<bool> WaitForSpaceAsync(int length, CancellationToken cancellationToken)
     {
-        Enter();
+        _gate.Enter(this);
         try
         {
             _channel.AddRef(); // the wait keeps the mapping alive until it ends, even past this writer's Close

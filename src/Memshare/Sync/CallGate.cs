@@ -42,6 +42,16 @@ internal sealed class CallGate(Action close)
         return false;
     }
 
+    /// <summary>Enters, or throws <see cref="ObjectDisposedException"/> for <paramref name="owner"/> once closing.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Enter(object owner)
+    {
+        if (!TryEnter())
+        {
+            ThrowHelper.ThrowObjectDisposed(owner);
+        }
+    }
+
     /// <summary>Leaves the member; runs the close action if <see cref="Close"/> came meanwhile.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Exit()
