@@ -2,7 +2,13 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+#if PUBLIC_API_ONLY
 using Memshare.Conformance.Infrastructure;
+#else
+// Memshare.Tests compiles this file too (see its csproj), with its own child runner and scope.
+using Memshare.Tests.Infrastructure;
+using RegionScope = Memshare.Tests.Infrastructure.ShmScope;
+#endif
 
 namespace Memshare.Conformance.Sync;
 
