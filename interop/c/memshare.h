@@ -80,6 +80,10 @@ extern "C" {
 #define MS__VALUE_TYPENAME 128
 #define MS__VALUE_HEADER 192
 
+#define MS__LOCK_OWNER 64
+#define MS__LOCK_RECOVERIES 80
+#define MS__LOCK_END 128
+
 #define MS__CH_MODE 64
 #define MS__CH_MAXREADERS 68
 #define MS__CH_OVERFLOW 72
@@ -730,6 +734,26 @@ static inline int ms_value_write(ms_region *r, const void *in, size_t size)
     }
     return ms__snapshot_write(r, in, size, 0);
 }
+
+/* ---- lock (kind 4; src/Memshare/SharedLock.cs): inspection only ------------------------------- */
+
+/* Opens lock region `name` to look at its state; memshare.h does not take or release Memshare locks. */
+static inline int ms_lock_open(ms_region *r, const char *name, int flags)
+{
+    int status = ms_open(r, name, flags, MS_KIND_LOCK);
+    if (status == MS_OK && (r->header_size != MS__LOCK_END || *MS__I64(r->base, 16) != MS__LOCK_END)) {
+        status = ms__fail(r->error, MS_E_FORMAT, "Region '%s' has a corrupt header: header size %u and total size %lld do not form a lock (both are %d). Remove it ('memshare rm %s') and recreate it.",
+                          r->name, r->header_size, (long long)*MS__I64(r->base, 16), MS__LOCK_END, r->name);
+        ms_close(r);
+    }
+    return status;
+}
+
+/* The holder's owner token (pid in the low 32 bits), 0 if the lock is free; ms_owner_alive(token) says whether it still runs. */
+static inline uint64_t ms_lock_owner(const ms_region *r) { return __atomic_load_n(MS__U64(r->base, MS__LOCK_OWNER), __ATOMIC_ACQUIRE); }
+
+/* How many times an acquirer took the lock over from a dead owner. */
+static inline uint64_t ms_lock_recoveries(const ms_region *r) { return __atomic_load_n(MS__U64(r->base, MS__LOCK_RECOVERIES), __ATOMIC_ACQUIRE); }
 
 /* ---- channel (kind 3; SharedChannelWriter.cs, SharedChannelReader.cs) ------------------------- */
 

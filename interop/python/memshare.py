@@ -28,8 +28,8 @@ from multiprocessing import resource_tracker, shared_memory
 
 __all__ = [
     "MemshareError", "RegionNotFoundError", "RegionFormatError", "ChannelBusyError", "UnsupportedRegionError",
-    "AtomicsUnavailableError", "RawRegion", "SharedString", "SharedValue", "SharedChannel", "ChannelWriter",
-    "ChannelReader", "owner_token", "is_alive", "layout_fingerprint",
+    "AtomicsUnavailableError", "RawRegion", "SharedString", "SharedValue", "SharedLock", "SharedChannel",
+    "ChannelWriter", "ChannelReader", "owner_token", "is_alive", "layout_fingerprint",
 ]
 
 
@@ -74,6 +74,7 @@ _SEQUENCE, _WRITER_LOCK, _RECOVERIES = 64, 72, 80          # snapshot state (val
 _SNAPSHOT_END = 128
 _STRING_MAX_CAPACITY = 64 << 20
 _TYPE_NAME, _TYPE_NAME_SIZE, _VALUE_HEADER = 128, 64, 192
+_LOCK_OWNER, _LOCK_RECOVERIES, _LOCK_END = 64, 80, 128      # lock regions: header and total size are _LOCK_END
 
 _CH_CONFIG = struct.Struct("<iiii")                         # Mode MaxReaders Overflow MaxMessage, at 64
 _CH_POSITION, _CH_MESSAGES, _CH_LATEST, _CH_COMPLETED = 256, 264, 272, 288
@@ -642,6 +643,31 @@ def layout_fingerprint(size: int, name: str, leaves) -> int:
     for b in line.encode("utf-8"):
         h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
     return h
+
+
+# ---------------------------------------------------------------------------------------------------- locks
+
+class SharedLock(_Region):
+    """A lock region (Kind 4), to look at: who holds it and how often it was taken from a dead owner. This module
+    does not take or release Memshare locks."""
+
+    def __init__(self, name: str, allow_other_owner: bool = False) -> None:
+        super().__init__(name, allow_other_owner)
+        header_size, total, _, _, _ = self._header(KIND_LOCK)
+        if header_size != _LOCK_END or total != _LOCK_END:
+            self.close()
+            raise self._corrupt(f"header size {header_size} and total size {total} do not form a lock (both are "
+                                f"{_LOCK_END})")
+
+    @property
+    def owner(self) -> int:
+        """The holder's owner token (pid in the low 32 bits), 0 if free; is_alive(owner) says whether it still runs."""
+        return self._check_open().u64(_LOCK_OWNER)
+
+    @property
+    def recoveries(self) -> int:
+        """How many times an acquirer took the lock over from a dead owner."""
+        return self._check_open().u64(_LOCK_RECOVERIES)
 
 
 # ---------------------------------------------------------------------------------------------------- channels

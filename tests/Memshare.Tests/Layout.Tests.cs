@@ -35,6 +35,101 @@ public sealed class LayoutTests : IDisposable
     public void SnapshotHeader_FieldOffsets_MatchFormat(string field, int offset) =>
         Assert.Equal(offset, (int)Marshal.OffsetOf<SnapshotHeader>(field));
 
+    [Theory]
+    [InlineData(nameof(ChannelConfig.Mode), 0)]
+    [InlineData(nameof(ChannelConfig.MaxReaders), 4)]
+    [InlineData(nameof(ChannelConfig.Overflow), 8)]
+    [InlineData(nameof(ChannelConfig.MaxMessage), 12)]
+    public void ChannelConfig_FieldOffsets_MatchFormat(string field, int offset) =>
+        Assert.Equal(offset, (int)Marshal.OffsetOf<ChannelConfig>(field));
+
+    /// <summary>Offsets within the writer's line at 256: format.md lists them as 256, 264, 272, 280, 288.</summary>
+    [Theory]
+    [InlineData(nameof(ChannelWriterState.Position), 0)]
+    [InlineData(nameof(ChannelWriterState.Messages), 8)]
+    [InlineData(nameof(ChannelWriterState.Latest), 16)]
+    [InlineData(nameof(ChannelWriterState.Claim), 24)]
+    [InlineData(nameof(ChannelWriterState.Completed), 32)]
+    public void ChannelWriterState_FieldOffsets_MatchFormat(string field, int offset) =>
+        Assert.Equal(offset, (int)Marshal.OffsetOf<ChannelWriterState>(field));
+
+    [Theory]
+    [InlineData(nameof(ChannelCheckpoint.Count), 0)]
+    [InlineData(nameof(ChannelCheckpoint.Value), 8)]
+    public void ChannelCheckpoint_FieldOffsets_MatchFormat(string field, int offset) =>
+        Assert.Equal(offset, (int)Marshal.OffsetOf<ChannelCheckpoint>(field));
+
+    /// <summary>Offsets within reader i's line at 768 + 128 i.</summary>
+    [Theory]
+    [InlineData(nameof(ChannelReaderState.Position), 0)]
+    [InlineData(nameof(ChannelReaderState.Owner), 8)]
+    [InlineData(nameof(ChannelReaderState.Lost), 16)]
+    [InlineData(nameof(ChannelReaderState.Attached), 24)]
+    public void ChannelReaderState_FieldOffsets_MatchFormat(string field, int offset) =>
+        Assert.Equal(offset, (int)Marshal.OffsetOf<ChannelReaderState>(field));
+
+    [Theory]
+    [InlineData(nameof(WaitWord.Seq), 0)]
+    [InlineData(nameof(WaitWord.Waiters), 4)]
+    public void WaitWord_FieldOffsets_MatchFormat(string field, int offset) =>
+        Assert.Equal(offset, (int)Marshal.OffsetOf<WaitWord>(field));
+
+    [Theory]
+    [InlineData(nameof(RecordHeader.Length), 0)]
+    [InlineData(nameof(RecordHeader.Sequence), 4)]
+    [InlineData(nameof(RecordHeader.Tag), 8)]
+    public void RecordHeader_FieldOffsets_MatchFormat(string field, int offset) =>
+        Assert.Equal(offset, (int)Marshal.OffsetOf<RecordHeader>(field));
+
+    [Fact]
+    public void ChannelLayout_SizesAndConstants_MatchFormat()
+    {
+        Assert.Equal(16, Unsafe.SizeOf<ChannelConfig>());
+        Assert.Equal(40, Unsafe.SizeOf<ChannelWriterState>());
+        Assert.Equal(16, Unsafe.SizeOf<ChannelCheckpoint>());
+        Assert.Equal(32, Unsafe.SizeOf<ChannelReaderState>());
+        Assert.Equal(8, Unsafe.SizeOf<WaitWord>());
+        Assert.Equal(16, Unsafe.SizeOf<RecordHeader>());
+
+        // The control block: every hot field on its own 128-byte line (format.md, Channel).
+        Assert.Equal(64, ChannelLayout.ModeOffset);
+        Assert.Equal(256, ChannelLayout.WriterLine);
+        Assert.Equal(320, ChannelLayout.CheckpointsOffset);
+        Assert.Equal(336, ChannelLayout.CheckpointsOffset + Unsafe.SizeOf<ChannelCheckpoint>()); // slot 1
+        Assert.Equal(384, ChannelLayout.WriterLockLine);
+        Assert.Equal(512, ChannelLayout.DataWaitLine);
+        Assert.Equal(640, ChannelLayout.SpaceWaitLine);
+        Assert.Equal(768, ChannelLayout.ReadersOffset);
+        Assert.Equal(128, ChannelLayout.ReaderStride);
+        Assert.True(ChannelLayout.WriterLine + Unsafe.SizeOf<ChannelWriterState>() <= ChannelLayout.CheckpointsOffset);
+        Assert.True(ChannelLayout.CheckpointsOffset + (2 * Unsafe.SizeOf<ChannelCheckpoint>()) <= ChannelLayout.WriterLockLine);
+        Assert.True(Unsafe.SizeOf<ChannelReaderState>() <= ChannelLayout.ReaderStride);
+
+        // Records and the ring.
+        Assert.Equal(16, ChannelLayout.RecordHeaderSize);
+        Assert.Equal(16, ChannelLayout.RecordAlignment);
+        Assert.Equal(-1, ChannelLayout.PaddingLength);
+        Assert.Equal(16, ChannelLayout.RecordSize(0));
+        Assert.Equal(32, ChannelLayout.RecordSize(1));
+        Assert.Equal(32, ChannelLayout.RecordSize(16));
+        Assert.Equal(48, ChannelLayout.RecordSize(17));
+        Assert.Equal(4096, ChannelLayout.MinCapacity);
+        Assert.Equal(1 << 30, ChannelLayout.MaxCapacity);
+        Assert.Equal(64, ChannelLayout.MaxReadersLimit);
+        Assert.Equal(2032, ChannelLayout.MaxMessage(4096)); // capacity / 2 - 16
+
+        // DataOffset = align4096(768 + 128 MaxReaders); TotalSize = DataOffset + capacity.
+        Assert.Equal(4096, ChannelLayout.DataOffset(1));
+        Assert.Equal(4096, ChannelLayout.DataOffset(26));
+        Assert.Equal(8192, ChannelLayout.DataOffset(27));
+        Assert.Equal(12288, ChannelLayout.DataOffset(64));
+        Assert.Equal(8192, ChannelLayout.TotalSize(4096, 1));
+
+        Assert.Equal(3, (int)RegionKind.Channel);
+        Assert.Equal(4, (int)RegionKind.Lock);
+        Assert.Equal(5, (int)RegionKind.Event);
+    }
+
     [Fact]
     public void Sizes_AndConstants_MatchFormat()
     {

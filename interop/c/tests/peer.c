@@ -10,6 +10,8 @@
  *   chan-recv NAME SEED TIMEOUT   print "ready", receive until complete; print "received N bad B"
  *   hold NAME -                   after a line on stdin open a raw region, print "held", wait for end of stdin,
  *                                 close; print "closed"
+ *   golden NAME KIND [OFF:TYPE..] decode a golden image (tests/golden) of KIND value, string, lock or channel and
+ *                                 print its manifest lines; a value's fields are decoded as the leaves say
  * A failing call prints "status S: message" to stderr and exits 1.
  */
 #include "../memshare.h"
@@ -254,6 +256,173 @@ static int hold(const char *name)
     return 0;
 }
 
+/* ---- golden images (tests/golden, docs/format.md): print the manifest lines of one decoded region ---- */
+
+static void print_hex(const char *prefix, const unsigned char *bytes, size_t n)
+{
+    printf("%s", prefix);
+    if (n > 0) {
+        putchar(' ');
+    }
+    for (size_t i = 0; i < n; i++) {
+        printf("%02x", bytes[i]);
+    }
+    putchar('\n');
+}
+
+static void print_field(const unsigned char *payload, size_t size, const char *leaf)
+{
+    char kind[32];
+    unsigned offset;
+    if (sscanf(leaf, "%u:%31s", &offset, kind) != 2) {
+        printf("field %s unparsed\n", leaf);
+        return;
+    }
+    const unsigned char *p = payload + offset;
+    size_t width = strstr(kind, "64") ? 8 : strstr(kind, "32") ? 4 : strstr(kind, "16") ? 2 : 1;
+    if (offset + width > size) {
+        printf("field %u %s outside\n", offset, kind);
+        return;
+    }
+    union { uint8_t u8; uint16_t u16; uint32_t u32; uint64_t u64; float f32; double f64; } v;
+    memcpy(&v, p, width); /* little-endian host, as the format */
+    printf("field %u %s ", offset, kind);
+    if (strcmp(kind, "float64") == 0) printf("%.17g\n", v.f64);
+    else if (strcmp(kind, "float32") == 0) printf("%.9g\n", (double)v.f32);
+    else if (strcmp(kind, "int64") == 0) printf("%lld\n", (long long)(int64_t)v.u64);
+    else if (strcmp(kind, "uint64") == 0) printf("%llu\n", (unsigned long long)v.u64);
+    else if (strcmp(kind, "int32") == 0) printf("%d\n", (int)(int32_t)v.u32);
+    else if (strcmp(kind, "uint32") == 0) printf("%u\n", (unsigned)v.u32);
+    else if (strcmp(kind, "int16") == 0) printf("%d\n", (int)(int16_t)v.u16);
+    else if (strcmp(kind, "uint16") == 0) printf("%u\n", (unsigned)v.u16);
+    else if (strcmp(kind, "int8") == 0) printf("%d\n", (int)(int8_t)v.u8);
+    else printf("%u\n", (unsigned)v.u8);
+}
+
+/* "owner free", or "owner pid P dead|alive" for a token. */
+static void print_holder(const char *what, uint64_t token)
+{
+    if (token == 0) {
+        printf("%s free\n", what);
+    } else {
+        printf("%s pid %u %s\n", what, (unsigned)(uint32_t)token, ms_owner_alive(token) ? "alive" : "dead");
+    }
+}
+
+static int golden_value(const char *name, int leaves, char **leaf)
+{
+    ms_region r;
+    int status = ms_value_open(&r, name, MS_READ_ONLY);
+    if (status != MS_OK) {
+        return die(r.error, status);
+    }
+    unsigned char payload[4096];
+    size_t size = ms_value_size(&r);
+    if (size > sizeof payload) {
+        return die("value larger than the peer's buffer", MS_E_TOO_LARGE);
+    }
+    status = ms_value_read(&r, payload, size);
+    if (status != MS_OK) {
+        return die(r.error, status);
+    }
+    printf("kind value\ntype %s\nfingerprint 0x%016llx\nsize %zu\nsequence %llu\n", ms_value_type_name(&r),
+           (unsigned long long)r.fingerprint, size, (unsigned long long)ms_snapshot_version(&r));
+    print_hex("payload", payload, size);
+    for (int i = 0; i < leaves; i++) {
+        print_field(payload, size, leaf[i]);
+    }
+    ms_close(&r);
+    return 0;
+}
+
+static int golden_string(const char *name)
+{
+    ms_region r;
+    int status = ms_string_open(&r, name, MS_READ_ONLY);
+    if (status != MS_OK) {
+        return die(r.error, status);
+    }
+    size_t capacity = ms_string_capacity(&r), length = 0;
+    char *text = (char *)malloc(capacity + 1);
+    status = ms_string_get(&r, text, capacity + 1, &length);
+    if (status != MS_OK) {
+        return die(r.error, status);
+    }
+    printf("kind string\ncapacity %zu\nsequence %llu\nlength %zu\n", capacity, (unsigned long long)ms_snapshot_version(&r), length);
+    print_hex("text", (const unsigned char *)text, length);
+    free(text);
+    ms_close(&r);
+    return 0;
+}
+
+static int golden_lock(const char *name)
+{
+    ms_region r;
+    int status = ms_lock_open(&r, name, MS_READ_ONLY);
+    if (status != MS_OK) {
+        return die(r.error, status);
+    }
+    printf("kind lock\n");
+    print_holder("owner", ms_lock_owner(&r));
+    printf("recoveries %llu\n", (unsigned long long)ms_lock_recoveries(&r));
+    ms_close(&r);
+    return 0;
+}
+
+static int golden_channel(const char *name)
+{
+    ms_channel ch;
+    int status = ms_channel_open_reader(&ch, name, MS_READ_WRITE);
+    if (status != MS_OK) {
+        return die(ch.region.error, status);
+    }
+    const unsigned char *b = ch.region.base;
+    int64_t tail = *MS__I64(b, MS__CH_WPOSITION), messages = *MS__I64(b, MS__CH_MESSAGES);
+    printf("kind channel\ncapacity %u\nmode %d\nmessages %lld\nwriter-position %lld\nreader-0-position %lld\n", ch.capacity, ch.mode,
+           (long long)messages, (long long)tail, (long long)ch.position);
+    print_holder("writer", *MS__U64(b, MS__CH_WRITERLOCK));
+    unsigned char *buf = (unsigned char *)malloc((size_t)ch.max_message);
+    size_t length;
+    while ((status = ms_channel_try_recv(&ch, buf, (size_t)ch.max_message, &length)) == MS_OK) {
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "message %zu", length);
+        print_hex(prefix, buf, length);
+    }
+    free(buf);
+    if (status != MS_E_EMPTY && status != MS_E_COMPLETED) {
+        return die(ch.region.error, status);
+    }
+    /* A record header at the writer position without its tag, carrying the next sequence number: a writer died mid-record. */
+    const unsigned char *rec = ch.data + (tail & (int64_t)(ch.capacity - 1));
+    int32_t pending = *MS__I32(rec, 0);
+    uint32_t sequence = *MS__U32(rec, 4);
+    if (*MS__U64(rec, 8) != ((uint64_t)tail ^ ch.salt) && sequence == (uint32_t)messages && pending >= 0 && pending <= ch.max_message) {
+        printf("uncommitted %lld length %d sequence %u\n", (long long)tail, (int)pending, (unsigned)sequence);
+    } else {
+        printf("uncommitted none\n");
+    }
+    ms_channel_close(&ch);
+    return 0;
+}
+
+static int golden(const char *name, const char *kind, int leaves, char **leaf)
+{
+    if (strcmp(kind, "value") == 0) {
+        return golden_value(name, leaves, leaf);
+    }
+    if (strcmp(kind, "string") == 0) {
+        return golden_string(name);
+    }
+    if (strcmp(kind, "lock") == 0) {
+        return golden_lock(name);
+    }
+    if (strcmp(kind, "channel") == 0) {
+        return golden_channel(name);
+    }
+    fprintf(stderr, "unknown golden kind '%s'\n", kind);
+    return 2;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -282,6 +451,9 @@ int main(int argc, char **argv)
     }
     if (strcmp(mode, "hold") == 0) {
         return hold(name);
+    }
+    if (strcmp(mode, "golden") == 0) {
+        return golden(name, argv[3], argc - 4, argv + 4);
     }
     fprintf(stderr, "unknown mode '%s'\n", mode);
     return 2;

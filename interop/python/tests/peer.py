@@ -183,6 +183,70 @@ def token():
     say(memshare.owner_token())
 
 
+# ---------------------------------------------------------------------------------------------------- golden images
+
+_LEAF_FORMATS = {"int8": "b", "uint8": "B", "int16": "h", "uint16": "H", "int32": "i", "uint32": "I", "int64": "q",
+                 "uint64": "Q", "float32": "f", "float64": "d"}
+
+
+def holder(what, token):
+    return f"{what} free" if token == 0 else f"{what} pid {token & 0xFFFFFFFF} {'alive' if memshare.is_alive(token) else 'dead'}"
+
+
+def golden(name, kind, *leaves):
+    """Prints the manifest lines of a golden image (tests/golden) copied into name, as C# and peer.c do. A value's
+    leaves (OFFSET:KIND) say how to decode its fields, and must give the fingerprint the region stores."""
+    if kind == "value":
+        with memshare.SharedValue(name) as v:
+            payload = v.read()
+            say("kind value")
+            say("type", v.type_name)
+            say(f"fingerprint 0x{v.fingerprint:016x}")
+            say("size", v.payload_size)
+            say("sequence", v.version)
+            say("payload", payload.hex())
+            parsed = [(int(o), k) for o, k in (leaf.split(":") for leaf in leaves)]
+            for offset, k in parsed:
+                say("field", offset, k, struct.unpack_from("<" + _LEAF_FORMATS[k], payload, offset)[0])
+            mirror = memshare.layout_fingerprint(v.payload_size, v.type_name, parsed)
+            if mirror != v.fingerprint:
+                sys.exit(f"layout_fingerprint of {parsed} is 0x{mirror:016x}, the region stores 0x{v.fingerprint:016x}")
+    elif kind == "string":
+        with memshare.SharedString(name) as s:
+            text = s.get_bytes()
+            say("kind string")
+            say("capacity", s.capacity)
+            say("sequence", s.version)
+            say("length", len(text))
+            say(f"text {text.hex()}" if text else "text")
+    elif kind == "lock":
+        with memshare.SharedLock(name) as lock:
+            say("kind lock")
+            say(holder("owner", lock.owner))
+            say("recoveries", lock.recoveries)
+    elif kind == "channel":
+        with memshare.SharedChannel(name) as ch:
+            m = ch._m  # pylint: disable=protected-access  (positions no public property reports)
+            tail, messages = m.u64(memshare._CH_POSITION), ch.messages_written  # pylint: disable=protected-access
+            for line in ("kind channel", f"capacity {ch.capacity}", f"mode {ch.mode}", f"messages {messages}",
+                         f"writer-position {tail}", f"reader-0-position {m.u64(memshare._CH_READERS)}",  # pylint: disable=protected-access
+                         holder("writer", m.u64(memshare._CH_WRITER_LOCK))):  # pylint: disable=protected-access
+                say(line)
+            with ch.reader() as r:
+                while (message := r.try_recv()) is not None:
+                    say(f"message {len(message)} {message.hex()}" if message else "message 0")
+            # A record header at the writer position without its tag, carrying the next sequence number: a writer died
+            # mid-record.
+            record = ch._data + (tail & (ch.capacity - 1))  # pylint: disable=protected-access
+            length, sequence, tag = struct.unpack_from("<iIQ", m.mm, record)
+            if tag != tail ^ ch.salt and sequence == messages & 0xFFFFFFFF and 0 <= length <= ch.max_message:
+                say("uncommitted", tail, "length", length, "sequence", sequence)
+            else:
+                say("uncommitted none")
+    else:
+        sys.exit(f"unknown golden kind {kind!r}")
+
+
 # ---------------------------------------------------------------------------------------------------- errors
 
 def expect_error(kind, name, *rest):
@@ -218,7 +282,7 @@ def without_atomics(name):
 
 SCENARIOS = {f.__name__.replace("_", "-"): f for f in (channel_recv, channel_send, string_reads, value_reads,
                                                          string_writes, value_writes, raw_reply, hold,
-                                                         hold_lock, token, expect_error,
+                                                         hold_lock, token, golden, expect_error,
                                                          without_atomics)}
 
 if __name__ == "__main__":
