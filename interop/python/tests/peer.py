@@ -190,7 +190,10 @@ _LEAF_FORMATS = {"int8": "b", "uint8": "B", "int16": "h", "uint16": "H", "int32"
 
 
 def holder(what, token):
-    return f"{what} free" if token == 0 else f"{what} pid {token & 0xFFFFFFFF} {'alive' if memshare.is_alive(token) else 'dead'}"
+    """ "WHAT free", or "WHAT pid P alive|dead" for an owner token."""
+    if token == 0:
+        return f"{what} free"
+    return f"{what} pid {token & 0xFFFFFFFF} {'alive' if memshare.is_alive(token) else 'dead'}"
 
 
 def golden(name, kind, *leaves):
@@ -210,7 +213,7 @@ def golden(name, kind, *leaves):
                 say("field", offset, k, struct.unpack_from("<" + _LEAF_FORMATS[k], payload, offset)[0])
             mirror = memshare.layout_fingerprint(v.payload_size, v.type_name, parsed)
             if mirror != v.fingerprint:
-                sys.exit(f"layout_fingerprint of {parsed} is 0x{mirror:016x}, the region stores 0x{v.fingerprint:016x}")
+                sys.exit(f"layout_fingerprint of {parsed} is 0x{mirror:016x}; the region stores 0x{v.fingerprint:016x}")
     elif kind == "string":
         with memshare.SharedString(name) as s:
             text = s.get_bytes()
@@ -226,19 +229,22 @@ def golden(name, kind, *leaves):
             say("recoveries", lock.recoveries)
     elif kind == "channel":
         with memshare.SharedChannel(name) as ch:
-            m = ch._m  # pylint: disable=protected-access  (positions no public property reports)
-            tail, messages = m.u64(memshare._CH_POSITION), ch.messages_written  # pylint: disable=protected-access
-            for line in ("kind channel", f"capacity {ch.capacity}", f"mode {ch.mode}", f"messages {messages}",
-                         f"writer-position {tail}", f"reader-0-position {m.u64(memshare._CH_READERS)}",  # pylint: disable=protected-access
-                         holder("writer", m.u64(memshare._CH_WRITER_LOCK))):  # pylint: disable=protected-access
-                say(line)
+            u64 = ch._m.u64  # pylint: disable=protected-access  (positions no public property reports)
+            tail, messages = u64(memshare._CH_POSITION), ch.messages_written  # pylint: disable=protected-access
+            say("kind channel")
+            say("capacity", ch.capacity)
+            say("mode", ch.mode)
+            say("messages", messages)
+            say("writer-position", tail)
+            say("reader-0-position", u64(memshare._CH_READERS))  # pylint: disable=protected-access
+            say(holder("writer", u64(memshare._CH_WRITER_LOCK)))  # pylint: disable=protected-access
             with ch.reader() as r:
                 while (message := r.try_recv()) is not None:
                     say(f"message {len(message)} {message.hex()}" if message else "message 0")
-            # A record header at the writer position without its tag, carrying the next sequence number: a writer died
-            # mid-record.
+            # A record header at the writer position without its tag, carrying the next sequence number: a writer
+            # died mid-record.
             record = ch._data + (tail & (ch.capacity - 1))  # pylint: disable=protected-access
-            length, sequence, tag = struct.unpack_from("<iIQ", m.mm, record)
+            length, sequence, tag = struct.unpack_from("<iIQ", ch._m.mm, record)  # pylint: disable=protected-access
             if tag != tail ^ ch.salt and sequence == messages & 0xFFFFFFFF and 0 <= length <= ch.max_message:
                 say("uncommitted", tail, "length", length, "sequence", sequence)
             else:
