@@ -20,7 +20,12 @@ internal sealed class GrpcClientLink(GrpcChannel channel) : IMessageLink
 
     public Span<byte> SendBuffer(int length) => _send.AsSpan(0, length);
 
-    public void Send(int length) => _reply = _client.Echo(new Payload { Data = ByteString.CopyFrom(_send, 0, length) });
+    /// <summary>A round trip; the empty message that ends a phase gets no echo from the other links, so its reply is dropped.</summary>
+    public void Send(int length)
+    {
+        Payload reply = _client.Echo(new Payload { Data = ByteString.CopyFrom(_send, 0, length) });
+        _reply = length == 0 ? null : reply;
+    }
 
     public void BeginStream(int size, TimeSpan duration)
     {
