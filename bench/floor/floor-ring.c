@@ -11,12 +11,15 @@
  *                                           first message after WARMUP_MS to the last
  *
  * Ring: 1 MiB of data (Memshare's default), the producer's position on one 128-byte line and the consumer's on the
- * next; positions are 64-bit byte counters that only grow. A record is an 8-byte header (the payload length) and the
- * payload, padded to 8 bytes; a record that would not fit before the end is preceded by a padding record. The
- * producer publishes its position with a release store after each record and the consumer its own after each read,
- * both read the other's with an acquire load only when their cached copy says the ring is full or empty; both spin
- * with a CPU pause. Each side copies the payload once, from its own buffer into the ring or out of it, as a
- * TryWrite / TryRead pair does. A zero-length message ends an echo.
+ * next; positions are 64-bit byte counters that only grow. A record is a 16-byte header (length, and a tag = its
+ * position ^ SALT stored last with release semantics: the commit) and the payload, padded to 16 bytes; a record that
+ * would not fit before the end is preceded by a padding record. The consumer polls the next record's tag (acquire),
+ * so a small message costs one line moving between the cores, not two (the producer's position and then the
+ * record); it publishes its position with a release store after each read, and the producer reads it (acquire) only
+ * when its cached copy says the ring is full. The producer also publishes its own position after each record, as a
+ * ring does for observers. Both spin with a CPU pause. Each side copies the payload once, from its own buffer into
+ * the ring or out of it, as a TryWrite / TryRead pair does. A zero-length message ends an echo. This is the layout
+ * of Memshare's channel records (docs/format.md) without anything else.
  *
  * Prints one line:  pingpong: p50=NS p90=NS p99=NS p999=NS min=NS max=NS n=COUNT cpu=PARENT/CHILD
  *                   stream:   msgs=PER_SECOND n=COUNTED cpu=PARENT/CHILD
@@ -42,17 +45,28 @@
 #define LINE 128               /* two 64-byte lines: the adjacent-line prefetcher pulls pairs */
 #define CAPACITY (1u << 20)
 #define MASK ((uint64_t)CAPACITY - 1)
-#define HEADER 8
-#define PADDING 0xFFFFFFFFu    /* header of a padding record: skip to the start of the ring */
+#define HEADER 16              /* struct record's header */
+#define ALIGN 16               /* records start on 16-byte boundaries */
+#define PADDING 0xFFFFFFFFu    /* length of a padding record: skip to the start of the ring */
+#define SALT 0x9E3779B97F4A7C15ull /* tags are position ^ SALT, so zeroed memory never reads as committed */
 #define MAX_MESSAGE (256 * 1024)
 
 struct shared_ring {
-    _Alignas(LINE) uint64_t head;  /* bytes written; the producer stores, the consumer loads */
+    _Alignas(LINE) uint64_t head;  /* bytes written; the producer stores (for observers: the consumer needs only tags) */
     _Alignas(LINE) uint64_t tail;  /* bytes read; the consumer stores, the producer loads */
     _Alignas(LINE) unsigned char data[CAPACITY];
 };
 
-/* One end of a ring, in the process's private memory: its own position and a cached copy of the other's. */
+/* A record: the header, then the payload. The tag is stored last, with release: it is the commit. */
+struct record {
+    uint32_t length;
+    uint32_t reserved;
+    uint64_t tag;
+    unsigned char payload[];
+};
+
+/* One end of a ring, in the process's private memory: its own position and, for the producer, a cached copy of the
+ * consumer's (the consumer polls the next record's tag, not the producer's position). */
 struct ring_end {
     struct shared_ring *r;
     uint64_t mine;
@@ -90,14 +104,18 @@ static inline void stall_check(unsigned *spins, int64_t *deadline)
     }
 }
 
-static inline uint32_t record_size(uint32_t len) { return (HEADER + len + 7) & ~7u; }
+static inline uint32_t record_size(uint32_t len) { return (HEADER + len + ALIGN - 1) & ~(ALIGN - 1); }
+
+static inline struct record *record_at(struct shared_ring *r, uint64_t position)
+{
+    return (struct record *)(r->data + (position & MASK));
+}
 
 static void ring_write(struct ring_end *p, const void *src, uint32_t len)
 {
     uint64_t head = p->mine;
     uint32_t rec = record_size(len);
-    uint32_t idx = (uint32_t)(head & MASK);
-    uint32_t to_end = CAPACITY - idx;
+    uint32_t to_end = CAPACITY - (uint32_t)(head & MASK);
     uint32_t need = rec + (to_end < rec ? to_end : 0);
     unsigned spins = 0;
     int64_t deadline = 0;
@@ -109,38 +127,42 @@ static void ring_write(struct ring_end *p, const void *src, uint32_t len)
         stall_check(&spins, &deadline);
     }
     if (to_end < rec) {
-        *(uint32_t *)(p->r->data + idx) = PADDING;
+        struct record *pad = record_at(p->r, head);
+        pad->length = PADDING;
+        __atomic_store_n(&pad->tag, head ^ SALT, __ATOMIC_RELEASE);
         head += to_end;
-        idx = 0;
     }
-    *(uint32_t *)(p->r->data + idx) = len;
-    memcpy(p->r->data + idx + HEADER, src, len);
+    struct record *r = record_at(p->r, head);
+    r->length = len;
+    memcpy(r->payload, src, len);
+    /* The commit: publishes the length and payload; pairs with the consumer's acquire load of the tag. */
+    __atomic_store_n(&r->tag, head ^ SALT, __ATOMIC_RELEASE);
     head += rec;
     p->mine = head;
-    /* Publishes the header and payload above; pairs with the consumer's acquire load of head. */
-    __atomic_store_n(&p->r->head, head, __ATOMIC_RELEASE);
+    __atomic_store_n(&p->r->head, head, __ATOMIC_RELEASE); /* for observers; the consumer polls the tag instead */
+}
+
+/* Waits until the record at the consumer's position is committed (its tag matches); returns it. */
+static struct record *wait_record(struct ring_end *c, uint64_t position)
+{
+    struct record *r = record_at(c->r, position);
+    unsigned spins = 0;
+    int64_t deadline = 0;
+    while (__atomic_load_n(&r->tag, __ATOMIC_ACQUIRE) != (position ^ SALT))
+        stall_check(&spins, &deadline);
+    return r;
 }
 
 static uint32_t ring_read(struct ring_end *c, void *dst)
 {
     uint64_t tail = c->mine;
-    unsigned spins = 0;
-    int64_t deadline = 0;
-    while (c->theirs == tail) {
-        /* Pairs with the producer's release store of head: the record before it is complete. */
-        c->theirs = __atomic_load_n(&c->r->head, __ATOMIC_ACQUIRE);
-        if (c->theirs != tail)
-            break;
-        stall_check(&spins, &deadline);
+    struct record *r = wait_record(c, tail);
+    if (r->length == PADDING) {
+        tail += CAPACITY - (uint32_t)(tail & MASK);
+        r = wait_record(c, tail);
     }
-    uint32_t idx = (uint32_t)(tail & MASK);
-    uint32_t len = *(const uint32_t *)(c->r->data + idx);
-    if (len == PADDING) {
-        tail += CAPACITY - idx; /* the producer published the record after the padding together with it */
-        idx = 0;
-        len = *(const uint32_t *)c->r->data;
-    }
-    memcpy(dst, c->r->data + idx + HEADER, len);
+    uint32_t len = r->length;
+    memcpy(dst, r->payload, len);
     tail += record_size(len);
     c->mine = tail;
     /* Frees the record for the producer; pairs with its acquire load of tail. */

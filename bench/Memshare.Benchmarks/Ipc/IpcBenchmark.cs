@@ -8,7 +8,9 @@ namespace Memshare.Benchmarks.Ipc;
 
 /// <summary>
 /// <c>ipc [--quick] [--reps N] [--csv PATH]</c>: round-trip latency and one-way throughput between two processes
-/// for Memshare's channel and event and for the usual .NET alternatives, against a C hardware floor.
+/// for Memshare's channel and event and for the usual .NET alternatives (pipes, sockets, gRPC), against C floors: the
+/// hardware floor (one cache line) and the message floor (a bare SPSC ring). A machine-state probe runs before each
+/// repetition (<see cref="MachineProbe"/>).
 /// Repetitions are interleaved (repetition 1 of every transport, then repetition 2, ...; the order rotates each
 /// repetition) and medians reported, because this VM's two vCPUs sometimes share a physical core and single
 /// runs lie. See bench/README.md.
