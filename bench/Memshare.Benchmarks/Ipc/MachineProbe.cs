@@ -40,9 +40,9 @@ internal static class MachineProbe
     internal const double SameCpuNs = 2_000;
 
     /// <summary>
-    /// Ring-probe p50 / spin-probe p50 above which the ring is flagged slow. The ring touches more lines than the
-    /// spin floor and normally costs about 2x it (239 ns against 121 ns); in its slow state it was 8x (997 ns against
-    /// the same 121 ns). 4x is the geometric middle.
+    /// Ring-probe p50 / spin-probe p50 above which the ring is flagged slow. The ring moves the record's lines as well
+    /// as its commit and normally costs 1.5-1.7x the spin floor here (211 against 130 ns split, 641 against 401 ns
+    /// sharing a core); a ring was seen at 8x (997 against 121 ns) while the spin floor did not move. 4x lies between.
     /// </summary>
     internal const double RingSlowRatio = 4;
 
