@@ -160,7 +160,6 @@ internal static class IpcReport
                 Series.Ratio(stream, ringStream), ">= 1.0x", v => v >= 1.0, X);
         }
 
-
         Series msgs = r.Get("memshare", 64, MessagesPerSecond);
         Target(o, "memshare 64 B throughput", $"[{Rate(msgs.Min)}-{Rate(msgs.Max)}]", msgs, ">= 20M msg/s", v => v >= 20e6, Rate, showRange: false);
         Series uds = r.Get("uds", 64, MessagesPerSecond);

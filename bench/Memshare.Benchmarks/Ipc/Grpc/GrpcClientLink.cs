@@ -71,14 +71,12 @@ internal sealed class GrpcClientLink(GrpcChannel channel) : IMessageLink
     /// <summary>Closes the request side and waits for the server to end the call.</summary>
     private void EndStream()
     {
-        AsyncDuplexStreamingCall<StreamRequest, Payload> call = _stream!;
+        using AsyncDuplexStreamingCall<StreamRequest, Payload> call = _stream!;
         _stream = null;
         call.RequestStream.CompleteAsync().GetAwaiter().GetResult();
-        while (call.ResponseStream.MoveNext(CancellationToken.None).GetAwaiter().GetResult())
+        if (call.ResponseStream.MoveNext(CancellationToken.None).GetAwaiter().GetResult())
         {
             throw new InvalidDataException("The gRPC stream went on after its empty end message.");
         }
-
-        call.Dispose();
     }
 }
