@@ -25,7 +25,7 @@ from perfpage.data import (COLORS, IPC_SIZES, IPC_TRANSPORTS, PAGE, PERF, SCALE_
 from perfpage.fmt import ns, size_name, y_bytes, y_ns, y_rate  # noqa: E402
 from perfpage.svg import Chart, bar_chart  # noqa: E402
 from perfpage.tables import (fan_block, ipc_block, machine_block, micro_block, sizes_block,  # noqa: E402
-                             targets_block, wake_block)
+                             states_block, targets_block, wake_block)
 
 
 def run_note(machine, scale):
@@ -42,7 +42,7 @@ def run_note(machine, scale):
 def ipc_chart(ipc):
     foreign = ipc.get(("cpu@foreign", 1, "share"))
     note = f"busy machine: others used {foreign.median * 100:.0f}% CPU" if foreign and foreign.median > 0.05 else ""
-    colors = {"floor": "#777", "floor-futex": "#aaa", "memshare": COLORS["memshare"], "memshare-blocking": COLORS["memshare-blocking"],
+    colors = {"floor": "#777", "floor-futex": "#aaa", "floor-ring": "#555", "memshare": COLORS["memshare"], "memshare-blocking": COLORS["memshare-blocking"],
               "memshare-event": "#5b8fd6", "uds": COLORS["uds"]}
     rows = [(t, ipc.get((t, 64, "p50")), colors.get(t, "#e08a6f")) for t in IPC_TRANSPORTS]
     bar_chart(os.path.join(PERF, "ipc-rtt-64b.svg"), "64 B round trip between two processes", rows, ns, note)
@@ -132,6 +132,7 @@ def main(argv):
     ipc_chart(ipc)
     charts(ipc, scale, machine)
     blocks = {"machine": machine_block(machine, ipc, scale), "targets": targets_block(ipc, micro), "wake": wake_block(ipc),
+              "states": states_block(ipc),
               "micro": micro_block(micro), "scale-sizes": sizes_block(scale),
               "scale-broadcast": fan_block(scale, "broadcast", "readers"), "scale-producers": fan_block(scale, "producers", "producers")}
     for size in IPC_SIZES:

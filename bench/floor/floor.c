@@ -9,14 +9,16 @@
  *                                       between round trips, so every ping wakes an idle peer; with SPIN_NS
  *                                       each side first spins that long (spin-then-sleep, as Memshare waits)
  *
- * Prints one line:  p50=NS p90=NS p99=NS p999=NS min=NS max=NS n=COUNT
+ * Prints one line:  p50=NS p90=NS p99=NS p999=NS min=NS max=NS n=COUNT cpu=PARENT/CHILD
+ * (cpu: where each process ran at the end, from sched_getcpu: the machine-state probe records it).
  * Every wait is bounded (10 s without progress ends the process with exit code 3), and the child dies with
  * its parent (PR_SET_PDEATHSIG), so a lost peer cannot hang the harness.
  *
- * Built by the harness (bench/Memshare.Benchmarks/Ipc/Floor.cs) with: cc -O2 -o floor floor.c
+ * Built by the harness (bench/Memshare.Benchmarks/Ipc/FloorProgram.cs) with: cc -O2 -o floor floor.c
  */
 #define _GNU_SOURCE
 #include <linux/futex.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -124,6 +126,7 @@ int main(int argc, char **argv)
     }
     volatile uint64_t *counter = (volatile uint64_t *)page;
     volatile uint32_t *fword = (volatile uint32_t *)page; /* futex words are 32-bit */
+    volatile int *child_cpu = (volatile int *)((char *)page + 128); /* the child's CPU, on another line */
     int64_t *rtt = malloc(sizeof(int64_t) * (size_t)count);
     if (rtt == NULL) {
         perror("malloc");
@@ -155,6 +158,7 @@ int main(int argc, char **argv)
                 __atomic_store_n(counter, (uint64_t)(2 * i + 2), __ATOMIC_RELEASE);
             }
         }
+        *child_cpu = sched_getcpu();
         _exit(0);
     }
 
@@ -191,8 +195,9 @@ int main(int argc, char **argv)
     }
 
     qsort(rtt, (size_t)count, sizeof(int64_t), cmp_i64);
-    printf("p50=%lld p90=%lld p99=%lld p999=%lld min=%lld max=%lld n=%ld\n",
+    printf("p50=%lld p90=%lld p99=%lld p999=%lld min=%lld max=%lld n=%ld cpu=%d/%d\n",
            (long long)rtt[count / 2], (long long)rtt[count * 90 / 100], (long long)rtt[count * 99 / 100],
-           (long long)rtt[count * 999 / 1000], (long long)rtt[0], (long long)rtt[count - 1], count);
+           (long long)rtt[count * 999 / 1000], (long long)rtt[0], (long long)rtt[count - 1], count,
+           sched_getcpu(), *child_cpu);
     return 0;
 }

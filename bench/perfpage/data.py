@@ -10,8 +10,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PERF = os.path.join(ROOT, "docs", "perf")
 PAGE = os.path.join(ROOT, "docs", "performance.md")
 
-IPC_TRANSPORTS = ["floor", "floor-futex", "memshare", "memshare-blocking", "memshare-event",
-                  "pipe", "uds", "tcp", "namedpipe"]
+IPC_TRANSPORTS = ["floor", "floor-futex", "floor-ring", "memshare", "memshare-blocking", "memshare-event",
+                  "pipe", "uds", "tcp", "namedpipe", "grpc-uds"]
+# The machine-state probe's codes (probe@state, metric "state"), as the harness's MachineState enum numbers them.
+PROBE_STATES = {0: "split", 1: "shared core", 2: "same cpu"}
 IPC_SIZES = [64, 1024, 65536]
 SCALE_SIZES = [16, 64, 256, 1024, 4096, 16384, 65536, 262144]
 COUNTS = [1, 2, 4]

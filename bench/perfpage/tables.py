@@ -2,7 +2,7 @@
 
 import statistics
 
-from .data import COUNTS, IPC_TRANSPORTS, SCALE_SIZES
+from .data import COUNTS, IPC_TRANSPORTS, PROBE_STATES, SCALE_SIZES
 from .fmt import gbps, md_table, n0, ns, paired_ratios, rate, ratio, size_name, spread
 
 
@@ -21,6 +21,8 @@ def machine_block(m, ipc, scale):
             if m.get(f"{run}.disturbed", "0") != "0":
                 line += f"; **{m[f'{run}.disturbed']} sessions kept although disturbed**"
             lines.append(line)
+    if "thp" in m:
+        lines.append(f"- **transparent huge pages**: `{m['thp']}` (shared memory: `{m.get('thp.shmem', '?')}`)")
     if "bdn.date" in m:
         lines.append(f"- **micro-benchmarks**: {m['bdn.date']}")
     return "\n".join(lines)
@@ -28,6 +30,7 @@ def machine_block(m, ipc, scale):
 
 def ipc_block(ipc, size):
     floor = ipc.get(("floor", 64, "p50"))
+    ring50, ringmsgs = ipc.get(("floor-ring", size, "p50")), ipc.get(("floor-ring", size, "msgs"))
     uds50, udsmsgs = ipc.get(("uds", size, "p50")), ipc.get(("uds", size, "msgs"))
     rows = []
     for t in IPC_TRANSPORTS:
@@ -38,11 +41,36 @@ def ipc_block(ipc, size):
         rows.append([f"`{t}`", spread(p50, n0), n0(get("p90").median) if get("p90") else "-",
                      spread(get("p99"), n0), n0(get("p999").median) if get("p999") else "-",
                      ratio(p50.median / floor.median) if p50 and floor and size == 64 else "",
+                     ratio(p50.median / ring50.median) if p50 and ring50 else "",
                      ratio(p50.median / uds50.median) if p50 and uds50 else "",
                      spread(msgs, rate) if msgs else "", gbps(msgs.median * size) if msgs else "",
+                     ratio(msgs.median / ringmsgs.median) if msgs and ringmsgs else "",
                      ratio(msgs.median / udsmsgs.median) if msgs and udsmsgs else ""])
-    return md_table(["transport", "RTT p50 (ns) [min–max]", "p90", "p99 [min–max]", "p99.9", "p50 / floor", "p50 / uds",
-                     "msg/s [min–max]", "GB/s", "msg/s / uds"], rows)
+    return md_table(["transport", "RTT p50 (ns) [min–max]", "p90", "p99 [min–max]", "p99.9", "p50 / floor", "p50 / ring", "p50 / uds",
+                     "msg/s [min–max]", "GB/s", "msg/s / ring", "msg/s / uds"], rows)
+
+
+def states_block(ipc):
+    """One row per repetition: the machine-state probe run before it, beside that repetition's 64 B round trips."""
+    state = ipc.get(("probe@state", 0, "state"))
+    if not state or not state.per_rep:
+        return "_No probe in docs/perf/ipc-detail.csv: run `ipc` with `--csv-detail`._"
+
+    def at(key, i):
+        f = ipc.get(key)
+        return f.per_rep[i] if f and i < len(f.per_rep) else None
+
+    slow = ipc.get(("probe@state", 0, "ring-slow"))
+    rows = []
+    for i, code in enumerate(state.per_rep):
+        name = PROBE_STATES.get(int(code), "?") if code is not None else "-"
+        if slow and i < len(slow.per_rep) and slow.per_rep[i] == 1:
+            name += ", ring slow"
+        ms, ring = at(("memshare", 64, "p50"), i), at(("floor-ring", 64, "p50"), i)
+        rows.append([str(i + 1), n0(at(("probe@spin", 64, "p50"), i)), n0(at(("probe@ring", 64, "p50"), i)), name,
+                     n0(ms), n0(ring), ratio(ms / ring) if ms and ring else "-"])
+    return md_table(["repetition", "spin probe p50 (ns)", "ring probe p50 (ns)", "state", "`memshare` 64 B p50",
+                     "`floor-ring` 64 B p50", "`memshare` / `floor-ring`"], rows)
 
 
 def wake_block(ipc):
@@ -79,8 +107,21 @@ def targets_block(ipc, micro):
     msg, uds = fig("memshare", 64, "msgs"), fig("uds", 64, "msgs")
     blk, fut = fig("memshare-blocking", 64, "p50"), fig("floor-futex", 64, "p50")
     idle0, futidle = ipc.get(("memshare-blocking@idle-spin0", 64, "p50")), ipc.get(("floor-futex@idle", 64, "p50"))
+    ring = fig("floor-ring", 64, "p50")
+    gb = fig("memshare", 65536, "msgs")
+    gb = gb.scaled(65536 / 1e9) if gb else None
+    memcpy = fig("memcpy", 65536, "gbps")
     rows = [
         line("SPSC 64 B round trip p50 / `floor`", ms, fl, 1.5, True, f"{ns(ms and ms.median)} / {ns(fl and fl.median)}"),
+        line("SPSC 64 B round trip p50 / `floor-ring`", ms, ring, 1.1, True, f"{ns(ms and ms.median)} / {ns(ring and ring.median)}"),
+    ]
+    for size in (64, 1024, 65536):
+        a, b = fig("memshare", size, "msgs"), fig("floor-ring", size, "msgs")
+        rows.append(line(f"{size_name(size)} one-way throughput / `floor-ring`", a, b, 1.0, False,
+                         f"{rate(a and a.median)} / {rate(b and b.median)} msg/s"))
+    rows += [
+        line("64 KiB one-way throughput / memcpy", gb, memcpy, 0.5, False,
+             f"{gb.median:.2f} / {memcpy.median:.2f} GB/s" if gb and memcpy else "-"),
         line("64 B one-way throughput / `uds`", msg, uds, 25, False, f"{rate(msg and msg.median)} / {rate(uds and uds.median)} msg/s"),
         line("blocking 64 B round trip p50 / `floor-futex` (busy ping-pong)", blk, fut, 1.2, True, f"{ns(blk and blk.median)} / {ns(fut and fut.median)}"),
         line("blocking, both asleep (wake from idle, `SpinDuration` 0) / `floor-futex` asleep", idle0, futidle, 1.2, True,

@@ -26,8 +26,10 @@ internal static class SessionLoop
     /// Runs every session <see cref="IpcResults.Reps"/> times, interleaved, recording the CPU time other processes
     /// used and the hypervisor stole per repetition and over the run; then checks that nothing was left behind.
     /// Returns false if the run was interrupted (peers stopped, shared memory removed, and said on stderr).
+    /// <paramref name="probe"/>, if given, runs first in every repetition, as a session named "probe", so that it
+    /// records the machine's state just before the repetition.
     /// </summary>
-    internal static bool RunInterleaved((string Name, Action<int> Run)[] sessions, SessionPolicy policy, IpcResults results, Stopwatch clock)
+    internal static bool RunInterleaved((string Name, Action<int> Run)[] sessions, SessionPolicy policy, IpcResults results, Stopwatch clock, Action<int>? probe = null)
     {
         try
         {
@@ -35,6 +37,11 @@ internal static class SessionLoop
             for (int rep = 0; rep < results.Reps; rep++)
             {
                 CpuAccounting? repStart = CpuAccounting.Sample();
+                if (probe is not null)
+                {
+                    RunSession("probe", probe, rep, policy, results);
+                }
+
                 for (int k = 0; k < sessions.Length; k++)
                 {
                     (string name, Action<int> run) = sessions[(k + rep) % sessions.Length];

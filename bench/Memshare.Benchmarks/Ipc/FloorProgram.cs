@@ -4,87 +4,124 @@ using System.Globalization;
 namespace Memshare.Benchmarks.Ipc;
 
 /// <summary>
-/// bench/floor/floor.c, compiled at run time with the system <c>cc -O2</c> into a temporary directory (deleted on
-/// Dispose): the hardware floor of a cross-process round trip, spinning (<c>floor</c>) or sleeping in a futex
-/// (<c>floor-futex</c>). It prints "p50=NS p90=NS p99=NS p999=NS ..." which <see cref="Run"/> parses.
+/// The C floors, compiled at run time with the system <c>cc -O2</c> into a temporary directory (deleted on Dispose):
+/// bench/floor/floor.c, the hardware floor of a cross-process round trip, spinning on one cache line (<c>floor</c>) or
+/// sleeping in a futex (<c>floor-futex</c>); and bench/floor/floor-ring.c, the message floor, a bare SPSC ring
+/// (<c>floor-ring</c>). Each prints one line of "key=value" pairs which this class parses.
 /// </summary>
 internal sealed class FloorProgram : IDisposable
 {
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(120);
+    private static readonly CultureInfo s_inv = CultureInfo.InvariantCulture;
     private readonly DirectoryInfo _dir;
-    private readonly string _exe;
+    private readonly string _floor;
+    private readonly string _ring;
 
-    private FloorProgram(DirectoryInfo dir, string exe)
+    private FloorProgram(DirectoryInfo dir)
     {
         _dir = dir;
-        _exe = exe;
+        _floor = Path.Combine(dir.FullName, "floor");
+        _ring = Path.Combine(dir.FullName, "floor-ring");
     }
 
     internal static FloorProgram Build()
     {
-        string source = Path.Combine(AppContext.BaseDirectory, "floor", "floor.c");
+        string cc = FindOnPath("cc") ?? throw new InvalidOperationException(
+            "The 'floor', 'floor-futex' and 'floor-ring' transports need a C compiler, but 'cc' is not on PATH. " +
+            "Install one (Debian/Ubuntu: apt-get install gcc; Fedora: dnf install gcc) and run again.");
+        var program = new FloorProgram(Directory.CreateTempSubdirectory("memshare-floor-"));
+        try
+        {
+            Compile(cc, "floor.c", program._floor);
+            Compile(cc, "floor-ring.c", program._ring);
+            return program;
+        }
+        catch
+        {
+            program.Dispose();
+            throw;
+        }
+    }
+
+    private static void Compile(string cc, string file, string exe)
+    {
+        string source = Path.Combine(AppContext.BaseDirectory, "floor", file);
         if (!File.Exists(source))
         {
             throw new FileNotFoundException($"The floor program's source is missing from the build output: {source}. Rebuild bench/Memshare.Benchmarks.", source);
         }
 
-        string cc = FindOnPath("cc") ?? throw new InvalidOperationException(
-            "The 'floor' and 'floor-futex' transports need a C compiler, but 'cc' is not on PATH. " +
-            "Install one (Debian/Ubuntu: apt-get install gcc; Fedora: dnf install gcc) and run again.");
-        DirectoryInfo dir = Directory.CreateTempSubdirectory("memshare-floor-");
-        try
+        (int code, string output) = Execute(cc, ["-O2", "-o", exe, source]);
+        if (code != 0)
         {
-            string exe = Path.Combine(dir.FullName, "floor");
-            (int code, string output) = Execute(cc, ["-O2", "-o", exe, source]);
-            if (code != 0)
-            {
-                throw new InvalidOperationException($"'{cc} -O2 -o {exe} {source}' failed with exit code {code}:{Environment.NewLine}{output}");
-            }
-
-            return new FloorProgram(dir, exe);
-        }
-        catch
-        {
-            dir.Delete(recursive: true);
-            throw;
+            throw new InvalidOperationException($"'{cc} -O2 -o {exe} {source}' failed with exit code {code}:{Environment.NewLine}{output}");
         }
     }
 
     /// <summary>
-    /// Runs the floor: <paramref name="mode"/> "spin" or "futex". Futex only: with <paramref name="idleMicroseconds"/>
+    /// Runs floor.c: <paramref name="mode"/> "spin" or "futex". Futex only: with <paramref name="idleMicroseconds"/>
     /// the pinging side sleeps between round trips; with <paramref name="spinNanoseconds"/> both sides spin that long
     /// before sleeping.
     /// </summary>
-    internal RoundTripStats Run(string mode, int count, int warmup, int idleMicroseconds = 0, int spinNanoseconds = 0)
+    internal FloorRun Run(string mode, int count, int warmup, int idleMicroseconds = 0, int spinNanoseconds = 0)
     {
-        List<string> args = [mode, count.ToString(CultureInfo.InvariantCulture), warmup.ToString(CultureInfo.InvariantCulture)];
+        List<string> args = [mode, Text(count), Text(warmup)];
         if (idleMicroseconds > 0 || spinNanoseconds > 0)
         {
-            args.Add(idleMicroseconds.ToString(CultureInfo.InvariantCulture));
-            args.Add(spinNanoseconds.ToString(CultureInfo.InvariantCulture));
+            args.Add(Text(idleMicroseconds));
+            args.Add(Text(spinNanoseconds));
         }
 
-        (int code, string output) = Execute(_exe, args);
+        return RoundTrips(_floor, args);
+    }
+
+    /// <summary><c>floor-ring pingpong</c>: <paramref name="count"/> timed round trips of <paramref name="size"/> bytes over two rings.</summary>
+    internal FloorRun RingRoundTrips(int size, int count, int warmup) => RoundTrips(_ring, ["pingpong", Text(size), Text(count), Text(warmup)]);
+
+    /// <summary><c>floor-ring stream</c>: one-way messages per second, timed after <paramref name="warmup"/>.</summary>
+    internal double RingStream(int size, TimeSpan warmup, TimeSpan duration)
+    {
+        string[] args = ["stream", Text(size), Text((int)warmup.TotalMilliseconds), Text((int)duration.TotalMilliseconds)];
+        Dictionary<string, string> fields = Fields(_ring, args);
+        return fields.TryGetValue("msgs", out string? msgs) ? double.Parse(msgs, s_inv)
+            : throw new InvalidDataException($"floor-ring {string.Join(' ', args)} printed no 'msgs='.");
+    }
+
+    private static FloorRun RoundTrips(string exe, IReadOnlyList<string> args)
+    {
+        Dictionary<string, string> f = Fields(exe, args);
+        double Get(string key) => f.TryGetValue(key, out string? v) && double.TryParse(v, NumberStyles.Float, s_inv, out double d) ? d
+            : throw new InvalidDataException($"{Path.GetFileName(exe)} {string.Join(' ', args)} printed no '{key}='.");
+        string[] cpus = f.TryGetValue("cpu", out string? cpu) ? cpu.Split('/') : [];
+        return new FloorRun(
+            new RoundTripStats(Get("p50"), Get("p90"), Get("p99"), Get("p999")),
+            cpus.Length == 2 && int.TryParse(cpus[0], s_inv, out int a) ? a : -1,
+            cpus.Length == 2 && int.TryParse(cpus[1], s_inv, out int b) ? b : -1);
+    }
+
+    /// <summary>Runs <paramref name="exe"/> and splits its "key=value key=value" output; a non-zero exit code throws.</summary>
+    private static Dictionary<string, string> Fields(string exe, IReadOnlyList<string> args)
+    {
+        (int code, string output) = Execute(exe, args);
         if (code != 0)
         {
-            throw new InvalidOperationException($"floor {string.Join(' ', args)} failed with exit code {code}: {output.Trim()}");
+            throw new InvalidOperationException($"{Path.GetFileName(exe)} {string.Join(' ', args)} failed with exit code {code}: {output.Trim()}");
         }
 
-        var fields = new Dictionary<string, double>();
+        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (string pair in output.Split([' ', '\n'], StringSplitOptions.RemoveEmptyEntries))
         {
             string[] kv = pair.Split('=');
-            if (kv.Length == 2 && double.TryParse(kv[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
+            if (kv.Length == 2)
             {
-                fields[kv[0]] = v;
+                fields[kv[0]] = kv[1];
             }
         }
 
-        return fields.TryGetValue("p50", out double p50) && fields.TryGetValue("p90", out double p90)
-            && fields.TryGetValue("p99", out double p99) && fields.TryGetValue("p999", out double p999)
-            ? new RoundTripStats(p50, p90, p99, p999)
-            : throw new InvalidDataException($"Could not parse the floor program's output: '{output.Trim()}'.");
+        return fields;
     }
+
+    private static string Text(int value) => value.ToString(s_inv);
 
     public void Dispose() => _dir.Delete(recursive: true);
 
@@ -137,3 +174,6 @@ internal sealed class FloorProgram : IDisposable
         return null;
     }
 }
+
+/// <summary>One floor run: its round trips, and the CPUs the two processes ended on (-1 if not known).</summary>
+internal readonly record struct FloorRun(RoundTripStats Stats, int ParentCpu, int ChildCpu);

@@ -14,4 +14,12 @@ internal interface IMessageLink : IDisposable
 
     /// <summary>Receives the next message into <paramref name="destination"/>, waiting (bounded); returns its length.</summary>
     int Receive(Span<byte> destination);
+
+    /// <summary>
+    /// Called just before a stream phase's first <see cref="Receive"/>, with what the peer was told to send: a link
+    /// whose stream the receiving side must open (a gRPC call) opens it here. Others ignore it.
+    /// </summary>
+    void BeginStream(int size, TimeSpan duration)
+    {
+    }
 }

@@ -8,7 +8,9 @@ namespace Memshare.Benchmarks.Ipc;
 
 /// <summary>
 /// <c>ipc [--quick] [--reps N] [--csv PATH]</c>: round-trip latency and one-way throughput between two processes
-/// for Memshare's channel and event and for the usual .NET alternatives, against a C hardware floor.
+/// for Memshare's channel and event and for the usual .NET alternatives (pipes, sockets, gRPC), against C floors: the
+/// hardware floor (one cache line) and the message floor (a bare SPSC ring). A machine-state probe runs before each
+/// repetition (<see cref="MachineProbe"/>).
 /// Repetitions are interleaved (repetition 1 of every transport, then repetition 2, ...; the order rotates each
 /// repetition) and medians reported, because this VM's two vCPUs sometimes share a physical core and single
 /// runs lie. See bench/README.md.
@@ -17,7 +19,10 @@ internal static class IpcBenchmark
 {
     /// <summary>Every transport, in table and CSV order.</summary>
     internal static readonly string[] TransportNames =
-        ["floor", "floor-futex", "memshare", "memshare-blocking", IpcPeer.EventTransport, "pipe", "uds", "tcp", "namedpipe"];
+        ["floor", "floor-futex", FloorRing, "memshare", "memshare-blocking", IpcPeer.EventTransport, "pipe", "uds", "tcp", "namedpipe", Grpc.GrpcTransport.TransportName];
+
+    /// <summary>The message floor: a bare C SPSC ring (bench/floor/floor-ring.c).</summary>
+    internal const string FloorRing = "floor-ring";
 
     internal static int Run(string[] args)
     {
@@ -76,7 +81,8 @@ internal static class IpcBenchmark
             }
 
             var clock = Stopwatch.StartNew();
-            if (!SessionLoop.RunInterleaved(sessions, settings.Policy, results, clock))
+            Action<int> probe = rep => MachineProbe.Run(floor, results, rep);
+            if (!SessionLoop.RunInterleaved(sessions, settings.Policy, results, clock, probe))
             {
                 foreach (string f in results.Failures)
                 {
@@ -105,15 +111,27 @@ internal static class IpcBenchmark
 
     private static IEnumerable<(string, Action<int>)> Sessions(IpcSettings s, IpcResults results, FloorProgram floor, MemcpyBandwidth memcpy)
     {
-        yield return ("floor", rep => results.AddRoundTrips("floor", 64, rep, floor.Run("spin", s.RoundTrips, s.RoundTripWarmup)));
+        yield return ("floor", rep => results.AddRoundTrips("floor", 64, rep, floor.Run("spin", s.RoundTrips, s.RoundTripWarmup).Stats));
         yield return ("floor-futex", rep =>
         {
-            results.AddRoundTrips("floor-futex", 64, rep, floor.Run("futex", s.RoundTrips, s.RoundTripWarmup));
+            results.AddRoundTrips("floor-futex", 64, rep, floor.Run("futex", s.RoundTrips, s.RoundTripWarmup).Stats);
             // The like-for-like baselines of the wake-from-idle figures: sleep at once, and spin-then-sleep as Memshare does.
             int idleUs = (int)s.IdleSleep.TotalMicroseconds;
-            results.AddRoundTrips(IpcReport.FloorFutexIdle, 64, rep, floor.Run("futex", s.IdleRoundTrips, 10, idleUs));
+            results.AddRoundTrips(IpcReport.FloorFutexIdle, 64, rep, floor.Run("futex", s.IdleRoundTrips, 10, idleUs).Stats);
             results.AddRoundTrips(IpcReport.FloorFutexIdleSpin, 64, rep,
-                floor.Run("futex", s.IdleRoundTrips, 10, idleUs, (int)SharedEvent.DefaultSpinDuration.TotalNanoseconds));
+                floor.Run("futex", s.IdleRoundTrips, 10, idleUs, (int)SharedEvent.DefaultSpinDuration.TotalNanoseconds).Stats);
+        });
+        yield return (FloorRing, rep =>
+        {
+            foreach (int size in IpcSettings.Sizes)
+            {
+                results.AddRoundTrips(FloorRing, size, rep, floor.RingRoundTrips(size, s.RoundTrips, s.RoundTripWarmup).Stats);
+            }
+
+            foreach (int size in IpcSettings.Sizes)
+            {
+                results.Add(FloorRing, size, IpcResults.MessagesPerSecond, rep, floor.RingStream(size, s.StreamWarmup, s.StreamDuration));
+            }
         });
         foreach (Transport t in Transport.All)
         {

@@ -24,10 +24,10 @@ internal static class IpcPeer
             throw new ArgumentException("usage: ipc-peer TRANSPORT ARGS...");
         }
 
-        return args[0] == EventTransport ? RunEvents(args[1]) : RunLink(Transport.Find(args[0]), args[1..]);
+        return args[0] == EventTransport ? RunEvents(args[1]) : Transport.Find(args[0]).ServePeer(args[1..]);
     });
 
-    private static int RunLink(Transport transport, string[] args)
+    internal static int RunLink(Transport transport, string[] args)
     {
         using IMessageLink link = transport.Connect(args);
         return PeerCommands.Serve(words =>

@@ -29,7 +29,8 @@ internal static class IpcReport
         o.WriteLine($"Each figure is the median over repetitions, [min-max] its spread. Per repetition: {s.RoundTrips:N0} timed round trips per size");
         o.WriteLine($"(ping-pong, the peer echoes the message) and {s.StreamDuration.TotalMilliseconds:F0} ms of one-way streaming (the peer sends, this process");
         o.WriteLine("consumes and checks each message; timed from the first message after warm-up to the last). RTT in ns.");
-        o.WriteLine("p50/floor and p50/uds: RTT p50 relative to floor and uds (lower is better); tput/uds: msg/s relative to uds (higher is better).");
+        o.WriteLine("p50/floor, p50/ring and p50/uds: RTT p50 relative to floor, floor-ring and uds (lower is better);");
+        o.WriteLine("tput/ring and tput/uds: msg/s relative to floor-ring and uds (higher is better).");
         Series foreign = r.Get(ForeignCpu, 0, Share);
         double whole = r.Get(ForeignCpu, 1, Share).Median;
         Series steal = r.Get(StolenCpu, 0, Share);
@@ -58,6 +59,7 @@ internal static class IpcReport
         PrintIdle(o, "memshare-blocking, SpinDuration 0 here", r.Get(IdleSpinZero, 64, P50), r.Get(IdleSpinZero, 64, P99));
         PrintIdle(o, "floor-futex, same idle, both sleep at once", r.Get(FloorFutexIdle, 64, P50), r.Get(FloorFutexIdle, 64, P99));
         PrintIdle(o, "floor-futex, same idle, both spin 50 us first", r.Get(FloorFutexIdleSpin, 64, P50), r.Get(FloorFutexIdleSpin, 64, P99));
+        MachineProbe.Print(o, r);
         PrintTargets(o, r);
         if (r.Disturbed.Count > 0)
         {
@@ -103,9 +105,11 @@ internal static class IpcReport
     {
         o.WriteLine();
         o.WriteLine($"{SizeName(size)} messages");
-        string[] header = ["transport", "RTT p50 [min-max]", "p90", "p99 [min-max]", "p99.9", "p50/floor", "p50/uds", "msg/s [min-max]", "GB/s", "tput/uds"];
+        string[] header = ["transport", "RTT p50 [min-max]", "p90", "p99 [min-max]", "p99.9", "p50/floor", "p50/ring", "p50/uds", "msg/s [min-max]", "GB/s", "tput/ring", "tput/uds"];
         var rows = new List<string[]> { header };
         Series floor = r.Get("floor", 64, P50);
+        Series ringP50 = r.Get(IpcBenchmark.FloorRing, size, P50);
+        Series ringMsgs = r.Get(IpcBenchmark.FloorRing, size, MessagesPerSecond);
         Series udsP50 = r.Get("uds", size, P50);
         Series udsMsgs = r.Get("uds", size, MessagesPerSecond);
         foreach (string t in IpcBenchmark.TransportNames)
@@ -124,9 +128,11 @@ internal static class IpcReport
                 Spread(r.Get(t, size, P99), N0),
                 Median(r.Get(t, size, P999), N0),
                 size == 64 ? Ratio(p50, floor) : "",
+                Ratio(p50, ringP50),
                 Ratio(p50, udsP50),
                 Spread(msgs, Rate),
                 Median(msgs.Scale(size / 1e9), F2),
+                Ratio(msgs, ringMsgs),
                 Ratio(msgs, udsMsgs),
             ]);
         }
@@ -144,6 +150,15 @@ internal static class IpcReport
         Series ms50 = r.Get("memshare", 64, P50);
         Series floor50 = r.Get("floor", 64, P50);
         Target(o, "memshare 64 B RTT p50 / floor", $"{N0(ms50.Median)} ns / {N0(floor50.Median)} ns", Series.Ratio(ms50, floor50), "<= 1.5x", v => v <= 1.5, X);
+        Series ring50 = r.Get(IpcBenchmark.FloorRing, 64, P50);
+        Target(o, "memshare 64 B RTT p50 / floor-ring", $"{N0(ms50.Median)} ns / {N0(ring50.Median)} ns", Series.Ratio(ms50, ring50), "<= 1.1x", v => v <= 1.1, X);
+        foreach (int size in IpcSettings.Sizes)
+        {
+            Series stream = r.Get("memshare", size, MessagesPerSecond);
+            Series ringStream = r.Get(IpcBenchmark.FloorRing, size, MessagesPerSecond);
+            Target(o, $"memshare {SizeName(size)} throughput / floor-ring", $"{Rate(stream.Median)} / {Rate(ringStream.Median)} msg/s",
+                Series.Ratio(stream, ringStream), ">= 1.0x", v => v >= 1.0, X);
+        }
 
         Series msgs = r.Get("memshare", 64, MessagesPerSecond);
         Target(o, "memshare 64 B throughput", $"[{Rate(msgs.Min)}-{Rate(msgs.Max)}]", msgs, ">= 20M msg/s", v => v >= 20e6, Rate, showRange: false);
@@ -170,6 +185,8 @@ internal static class IpcReport
         Series gbps = r.Get("memshare", 65536, MessagesPerSecond).Scale(65536 / 1e9);
         Series memcpy = r.Get(Memcpy, MemcpyBandwidth.Block, GigabytesPerSecond);
         Target(o, "memshare 64 KiB throughput / memcpy", $"{F2(gbps.Median)} / {F2(memcpy.Median)} GB/s", Series.Ratio(gbps, memcpy), ">= 50%", v => v >= 0.5, Percent);
+        Series ringGbps = r.Get(IpcBenchmark.FloorRing, 65536, MessagesPerSecond).Scale(65536 / 1e9);
+        Target(o, "  floor-ring 64 KiB throughput / memcpy", $"{F2(ringGbps.Median)} / {F2(memcpy.Median)} GB/s", Series.Ratio(ringGbps, memcpy), "(context)", null, Percent);
     }
 
     private static void Target(TextWriter o, string what, string detail, Series value, string target, Func<double, bool>? met, Func<double, string> format, bool showRange = true)

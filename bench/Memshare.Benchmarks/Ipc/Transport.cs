@@ -20,6 +20,7 @@ internal abstract class Transport
         new UnixSocketTransport(),
         new TcpTransport(),
         new NamedPipeTransport(),
+        new Grpc.GrpcTransport(),
     ];
 
     internal abstract string Name { get; }
@@ -29,6 +30,9 @@ internal abstract class Transport
 
     /// <summary>Peer side: connects to the endpoint described by <paramref name="args"/>.</summary>
     internal abstract IMessageLink Connect(string[] args);
+
+    /// <summary>Peer side: the whole <c>ipc-peer</c> process; by default a link that runs the echo and stream commands.</summary>
+    internal virtual int ServePeer(string[] args) => IpcPeer.RunLink(this, args);
 
     internal static Transport Find(string name) =>
         Array.Find(All, t => t.Name == name) ?? throw new ArgumentException($"Unknown transport '{name}'.");

@@ -31,6 +31,9 @@ internal static class MachineInfo
         values["os"] = RuntimeInformation.OSDescription;
         values["kernel"] = ReadFirstLine("/proc/sys/kernel/osrelease") ?? Environment.OSVersion.VersionString;
         values["dotnet"] = RuntimeInformation.FrameworkDescription;
+        // Transparent huge pages: the mode in brackets, for private memory and for shared memory (where the rings live).
+        values["thp"] = ReadFirstLine("/sys/kernel/mm/transparent_hugepage/enabled") ?? "unknown";
+        values["thp.shmem"] = ReadFirstLine("/sys/kernel/mm/transparent_hugepage/shmem_enabled") ?? "unknown";
         values[run + ".date"] = DateTime.UtcNow.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture);
         values[run + ".mode"] = quick ? "quick" : "full";
         values[run + ".reps"] = reps.ToString(CultureInfo.InvariantCulture);
