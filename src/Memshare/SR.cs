@@ -90,6 +90,12 @@ internal static class SR
         "Capacity {1} for channel '{0}' is not allowed; use a power of two from 4096 to 1073741824 bytes.";
     internal const string ChannelReaders =
         "MaxReaders {1} for channel '{0}' is out of range; use 1 to {2}.";
+    internal const string ChannelModeUnknown =
+        "Mode {1} for channel '{0}' is not a ChannelMode; use SingleProducer, MultiProducer or Broadcast.";
+    internal const string ChannelOverflowUnknown =
+        "Overflow {1} for channel '{0}' is not a ChannelOverflow; use BackPressure or Overrun.";
+    internal const string EventModeUnknown =
+        "Mode {1} for event '{0}' is not an EventResetMode; use EventResetMode.AutoReset or EventResetMode.ManualReset.";
     internal const string ChannelMessageTooLarge =
         "A message of {1} bytes is larger than channel '{0}' accepts ({2} bytes, half its capacity less a 16-byte header); nothing was written. Split the message or create the channel with a larger capacity.";
     internal const string ChannelRoleTaken =
