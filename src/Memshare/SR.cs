@@ -19,6 +19,8 @@ internal static class SR
 
     internal const string SizeNotPositive =
         "Size {0} for region '{1}' is not positive; give a size of at least 1 byte.";
+    internal const string FileSizeNegative =
+        "Size {1} for file '{0}' is negative; give 0 to map the file as it is, or the size to create or extend it to.";
     internal const string SizeTooLargeForSpan =
         "Region '{0}' view is {1} bytes, more than a Span can address (2 GiB); use GetSpan(offset, length) or DangerousGetPointer().";
     internal const string ViewOutOfRange =

@@ -203,7 +203,10 @@ public sealed unsafe class SharedMemory : IDisposable
     public static SharedMemory OpenFile(string path, long size = 0, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        if (size < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, SR.Format(SR.FileSizeNegative, path, size));
+        }
         bool readOnly = access == SharedMemoryAccess.Read;
         FileRegion region = FileRegion.Open(Path.GetFullPath(path), size, readOnly);
         return new SharedMemory(path, region, 0, region.Length, readOnly);
