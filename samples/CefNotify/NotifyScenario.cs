@@ -95,7 +95,7 @@ public static class NotifyScenario
     /// <summary>Runs renderer <paramref name="index"/>: finds the main window by name and notifies it.</summary>
     public static int RunRenderer(string name, int index, int notifications, TextWriter output)
     {
-        using var share = SharedValue<ProcessShareData>.OpenExisting(name, SharedMemoryAccess.Read);
+        using var share = SharedValue<ProcessShareData>.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         using var mailbox = SharedValue<Mailbox>.OpenExisting(name + ".mailbox");
         using var notify = SharedEvent.OpenExisting(name + ".notify");
         ProcessShareData data = share.Read();

@@ -5,7 +5,7 @@ using Memshare;
 
 if (args is ["child", string childName])
 {
-    using SharedString slot = SharedString.OpenExisting(childName, SharedMemoryAccess.Read);
+    using SharedString slot = SharedString.OpenExisting(childName, SharedMemoryOptions.ReadOnly);
     Console.WriteLine($"Child process read from shared memory: {slot.Get()}");
     return 0;
 }

@@ -30,8 +30,7 @@ internal static class ChannelOpener
             {
                 Capacity = bytes,
                 Mode = mode ?? ChannelMode.SingleProducer,
-                Region = CliLifetime.NewRegion(),
-            });
+            }, CliLifetime.NewRegion());
         }
 
         if (!created && ((capacity is int asked && asked != channel.Capacity) || (mode is ChannelMode m && m != channel.Mode)))

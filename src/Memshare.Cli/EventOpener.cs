@@ -11,8 +11,8 @@ internal static class EventOpener
     {
         SharedEvent sharedEvent = SharedEvent.CreateOrOpen(
             name,
-            manual ? EventResetMode.ManualReset : EventResetMode.AutoReset,
             out created,
+            manual ? EventResetMode.ManualReset : EventResetMode.AutoReset,
             initialState: false,
             CliLifetime.NewRegion());
         if (manual && sharedEvent.Mode == EventResetMode.AutoReset)

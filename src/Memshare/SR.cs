@@ -19,6 +19,8 @@ internal static class SR
 
     internal const string SizeNotPositive =
         "Size {0} for region '{1}' is not positive; give a size of at least 1 byte.";
+    internal const string FileSizeNegative =
+        "Size {1} for file '{0}' is negative; give 0 to map the file as it is, or the size to create or extend it to.";
     internal const string SizeTooLargeForSpan =
         "Region '{0}' view is {1} bytes, more than a Span can address (2 GiB); use GetSpan(offset, length) or DangerousGetPointer().";
     internal const string ViewOutOfRange =
@@ -90,6 +92,12 @@ internal static class SR
         "Capacity {1} for channel '{0}' is not allowed; use a power of two from 4096 to 1073741824 bytes.";
     internal const string ChannelReaders =
         "MaxReaders {1} for channel '{0}' is out of range; use 1 to {2}.";
+    internal const string ChannelModeUnknown =
+        "Mode {1} for channel '{0}' is not a ChannelMode; use SingleProducer, MultiProducer or Broadcast.";
+    internal const string ChannelOverflowUnknown =
+        "Overflow {1} for channel '{0}' is not a ChannelOverflow; use BackPressure or Overrun.";
+    internal const string EventModeUnknown =
+        "Mode {1} for event '{0}' is not an EventResetMode; use EventResetMode.AutoReset or EventResetMode.ManualReset.";
     internal const string ChannelMessageTooLarge =
         "A message of {1} bytes is larger than channel '{0}' accepts ({2} bytes, half its capacity less a 16-byte header); nothing was written. Split the message or create the channel with a larger capacity.";
     internal const string ChannelRoleTaken =

@@ -136,67 +136,93 @@ public sealed unsafe class SharedChannel : IDisposable
 
     internal WaitWord* Wait(int line) => (WaitWord*)(Base + line);
 
-    /// <summary>Opens the named channel, creating it with <paramref name="options"/> if absent.</summary>
-    public static SharedChannel CreateOrOpen(string name, SharedChannelOptions? options = null) => CreateOrOpen(name, out _, options);
+    /// <summary>Creates the named channel; throws <see cref="RegionExistsException"/> if the name exists.</summary>
+    /// <param name="name">The region's name; see <see cref="RegionName"/> for the rule.</param>
+    /// <param name="channelOptions">Capacity, mode, readers and overflow; defaults if null.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null. A channel needs read-write access.</param>
+    public static SharedChannel CreateNew(string name, SharedChannelOptions? channelOptions = null, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.CreateNew, channelOptions, options, out _)!;
 
-    /// <summary>Opens the named channel, creating it with <paramref name="options"/> if absent, and says which happened.</summary>
-    public static SharedChannel CreateOrOpen(string name, out bool created, SharedChannelOptions? options = null)
+    /// <summary>Opens an existing channel, with the settings it was created with; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="options">Owner and namespace; defaults if null. A channel needs read-write access.</param>
+    public static SharedChannel OpenExisting(string name, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.OpenExisting, null, options, out _) ?? throw new RegionNotFoundException(name);
+
+    /// <summary>Opens an existing channel; false only if it does not exist.</summary>
+    /// <inheritdoc cref="OpenExisting(string, SharedMemoryOptions?)"/>
+    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedChannel? channel, SharedMemoryOptions? options = null)
     {
-        options ??= new SharedChannelOptions();
-        ThrowHelper.RequireWriteAccess(options.Region, nameof(SharedChannel), name, SR.ChannelWrites);
-        int capacity = options.Capacity;
-        if (capacity < ChannelLayout.MinCapacity || capacity > ChannelLayout.MaxCapacity || !BitOperations.IsPow2(capacity))
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), capacity, SR.Format(SR.ChannelCapacity, name, capacity));
-        }
+        channel = Open(name, RegionMode.OpenExisting, null, options, out _);
+        return channel is not null;
+    }
 
-        int maxReaders = options.Mode == ChannelMode.Broadcast ? options.MaxReaders : 1;
-        if (maxReaders is < 1 or > ChannelLayout.MaxReadersLimit)
-        {
-            throw new ArgumentOutOfRangeException(nameof(options), options.MaxReaders, SR.Format(SR.ChannelReaders, name, options.MaxReaders, ChannelLayout.MaxReadersLimit));
-        }
+    /// <summary>Opens the named channel, creating it with <paramref name="channelOptions"/> if absent, and says which happened. An existing channel keeps its settings.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="created">True if this call created the channel.</param>
+    /// <param name="channelOptions">Capacity, mode, readers and overflow of a new channel; defaults if null.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null. A channel needs read-write access.</param>
+    public static SharedChannel CreateOrOpen(string name, out bool created, SharedChannelOptions? channelOptions = null, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.CreateOrOpen, channelOptions, options, out created)!;
 
-        if (!Enum.IsDefined(options.Mode) || !Enum.IsDefined(options.Overflow))
+    /// <summary>Opens the named channel, creating it with <paramref name="channelOptions"/> if absent. An existing channel keeps its settings.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="channelOptions">Capacity, mode, readers and overflow of a new channel; defaults if null.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null. A channel needs read-write access.</param>
+    public static SharedChannel CreateOrOpen(string name, SharedChannelOptions? channelOptions = null, SharedMemoryOptions? options = null) =>
+        CreateOrOpen(name, out _, channelOptions, options);
+
+    private static SharedChannel? Open(string name, RegionMode mode, SharedChannelOptions? channelOptions, SharedMemoryOptions? options, out bool created)
+    {
+        options ??= SharedMemoryOptions.Default;
+        ThrowHelper.RequireWriteAccess(options, nameof(SharedChannel), name, SR.ChannelWrites);
+        channelOptions ??= SharedChannelOptions.Default;
+        int capacity = channelOptions.Capacity;
+        int maxReaders = channelOptions.Mode == ChannelMode.Broadcast ? channelOptions.MaxReaders : 1;
+        if (mode != RegionMode.OpenExisting)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "Unknown channel mode or overflow policy.");
+            ValidateSettings(name, channelOptions, maxReaders);
         }
 
         ulong salt = (ulong)Random.Shared.NextInt64() | 1;
-        SharedMemoryOptions regionOptions = options.Region with
-        {
-            ViewOffset = 0,
-            ViewLength = null,
-            Initializer = memory =>
+        return RegionWrapper.Open(name, mode, ChannelLayout.TotalSize(capacity, maxReaders), options,
+            memory =>
             {
                 RegionHeader.Write(memory, RegionKind.Channel, ChannelLayout.DataOffset(maxReaders), ChannelLayout.TotalSize(capacity, maxReaders));
                 ref RegionHeader h = ref MemoryMarshal.AsRef<RegionHeader>(memory);
                 h.PayloadSize = (uint)capacity;
                 h.Fingerprint = salt;
                 ref ChannelConfig config = ref MemoryMarshal.AsRef<ChannelConfig>(memory[ChannelLayout.ModeOffset..]);
-                config.Mode = (int)options.Mode;
+                config.Mode = (int)channelOptions.Mode;
                 config.MaxReaders = maxReaders;
-                config.Overflow = options.Mode == ChannelMode.Broadcast ? (int)options.Overflow : 0;
+                config.Overflow = channelOptions.Mode == ChannelMode.Broadcast ? (int)channelOptions.Overflow : 0;
                 config.MaxMessage = ChannelLayout.MaxMessage(capacity);
             },
-        };
-        SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, ChannelLayout.TotalSize(capacity, maxReaders), regionOptions, headerChecksSize: true)!;
-        created = region.Created;
-        return RegionWrapper.Wrap(region, regionOptions.WindowsGlobalNamespace, static (r, g) => new SharedChannel(r, g));
+            options.WindowsGlobalNamespace, static (r, g) => new SharedChannel(r, g), out created);
     }
 
-    /// <summary>Opens an existing channel; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
-    public static SharedChannel OpenExisting(string name, SharedMemoryOptions? options = null) =>
-        TryOpenExisting(name, out SharedChannel? channel, options) ? channel : throw new RegionNotFoundException(name);
-
-    /// <summary>Opens an existing channel; false only if it does not exist.</summary>
-    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedChannel? channel, SharedMemoryOptions? options = null)
+    private static void ValidateSettings(string name, SharedChannelOptions channelOptions, int maxReaders)
     {
-        options ??= SharedMemoryOptions.Default;
-        ThrowHelper.RequireWriteAccess(options, nameof(SharedChannel), name, SR.ChannelWrites);
-        channel = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
-            ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedChannel(r, g))
-            : null;
-        return channel is not null;
+        int capacity = channelOptions.Capacity;
+        if (capacity < ChannelLayout.MinCapacity || capacity > ChannelLayout.MaxCapacity || !BitOperations.IsPow2(capacity))
+        {
+            throw new ArgumentOutOfRangeException(nameof(channelOptions), capacity, SR.Format(SR.ChannelCapacity, name, capacity));
+        }
+
+        if (maxReaders is < 1 or > ChannelLayout.MaxReadersLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(channelOptions), channelOptions.MaxReaders, SR.Format(SR.ChannelReaders, name, channelOptions.MaxReaders, ChannelLayout.MaxReadersLimit));
+        }
+
+        if (!Enum.IsDefined(channelOptions.Mode))
+        {
+            throw new ArgumentOutOfRangeException(nameof(channelOptions), channelOptions.Mode, SR.Format(SR.ChannelModeUnknown, name, channelOptions.Mode));
+        }
+
+        if (!Enum.IsDefined(channelOptions.Overflow))
+        {
+            throw new ArgumentOutOfRangeException(nameof(channelOptions), channelOptions.Overflow, SR.Format(SR.ChannelOverflowUnknown, name, channelOptions.Overflow));
+        }
     }
 
     /// <summary>

@@ -1,8 +1,14 @@
 namespace Memshare;
 
-/// <summary>How to create a <see cref="SharedChannel"/>. Ignored when the channel already exists.</summary>
+/// <summary>
+/// The settings of a new <see cref="SharedChannel"/>: its ring, mode and readers. Ignored when the channel already
+/// exists. The region's own settings (lifetime, permissions, namespace) are a separate <see cref="SharedMemoryOptions"/>.
+/// </summary>
 public sealed record SharedChannelOptions
 {
+    /// <summary>The settings used when none are given: a 1 MiB single-producer ring.</summary>
+    public static SharedChannelOptions Default { get; } = new();
+
     /// <summary>Ring size in bytes: a power of two from 4 KiB to 1 GiB. Default 1 MiB. The largest message is half of it less 16 bytes.</summary>
     public int Capacity { get; init; } = 1 << 20;
 
@@ -14,7 +20,4 @@ public sealed record SharedChannelOptions
 
     /// <summary>Broadcast only: back-pressure (default) or overrun.</summary>
     public ChannelOverflow Overflow { get; init; } = ChannelOverflow.BackPressure;
-
-    /// <summary>Lifetime, permissions and namespace of the region that holds the channel.</summary>
-    public SharedMemoryOptions Region { get; init; } = SharedMemoryOptions.Default;
 }

@@ -86,50 +86,64 @@ public sealed unsafe class SharedEvent : IDisposable
         }
     }
 
-    /// <summary>Opens the named event, creating it with <paramref name="mode"/> if absent. An existing event keeps its mode.</summary>
-    public static SharedEvent CreateOrOpen(string name, EventResetMode mode, out bool created, bool initialState = false, SharedMemoryOptions? options = null)
+    /// <summary>Creates the named event; throws <see cref="RegionExistsException"/> if the name exists.</summary>
+    /// <param name="name">The region's name; see <see cref="RegionName"/> for the rule.</param>
+    /// <param name="mode">Whether a released waiter resets the event (auto, the default) or it stays set until <see cref="Reset"/>.</param>
+    /// <param name="initialState">Whether the event starts set.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null. An event needs read-write access.</param>
+    public static SharedEvent CreateNew(string name, EventResetMode mode = EventResetMode.AutoReset, bool initialState = false, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.CreateNew, mode, initialState, options, out _)!;
+
+    /// <summary>Opens an existing event, in the mode it was created with; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="options">Owner and namespace; defaults if null. An event needs read-write access.</param>
+    public static SharedEvent OpenExisting(string name, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.OpenExisting, EventResetMode.AutoReset, false, options, out _) ?? throw new RegionNotFoundException(name);
+
+    /// <summary>Opens an existing event; false only if it does not exist.</summary>
+    /// <inheritdoc cref="OpenExisting(string, SharedMemoryOptions?)"/>
+    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedEvent? sharedEvent, SharedMemoryOptions? options = null)
     {
-        int modeValue = mode switch
+        sharedEvent = Open(name, RegionMode.OpenExisting, EventResetMode.AutoReset, false, options, out _);
+        return sharedEvent is not null;
+    }
+
+    /// <summary>Opens the named event, creating it with <paramref name="mode"/> if absent, and says which happened. An existing event keeps its mode and state.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="created">True if this call created the event.</param>
+    /// <param name="mode">The mode of a new event.</param>
+    /// <param name="initialState">Whether a new event starts set.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null. An event needs read-write access.</param>
+    public static SharedEvent CreateOrOpen(string name, out bool created, EventResetMode mode = EventResetMode.AutoReset, bool initialState = false, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.CreateOrOpen, mode, initialState, options, out created)!;
+
+    /// <summary>Opens the named event, creating it with <paramref name="mode"/> if absent. An existing event keeps its mode and state.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="mode">The mode of a new event.</param>
+    /// <param name="initialState">Whether a new event starts set.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null. An event needs read-write access.</param>
+    public static SharedEvent CreateOrOpen(string name, EventResetMode mode = EventResetMode.AutoReset, bool initialState = false, SharedMemoryOptions? options = null) =>
+        CreateOrOpen(name, out _, mode, initialState, options);
+
+    private static SharedEvent? Open(string name, RegionMode mode, EventResetMode resetMode, bool initialState, SharedMemoryOptions? options, out bool created)
+    {
+        int modeValue = resetMode switch
         {
             EventResetMode.AutoReset => 0,
             EventResetMode.ManualReset => 1,
-            _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "Use EventResetMode.AutoReset or ManualReset."),
+            _ => throw new ArgumentOutOfRangeException(nameof(mode), resetMode, SR.Format(SR.EventModeUnknown, name, resetMode)),
         };
         options ??= SharedMemoryOptions.Default;
         ThrowHelper.RequireWriteAccess(options, nameof(SharedEvent), name, SR.EventWrites);
-        options = options with
-        {
-            ViewOffset = 0,
-            ViewLength = null,
-            Initializer = memory =>
+        return RegionWrapper.Open(name, mode, EventState.TotalSize, options,
+            memory =>
             {
                 RegionHeader.Write(memory, RegionKind.Event, EventState.TotalSize, EventState.TotalSize);
                 ref EventState state = ref MemoryMarshal.AsRef<EventState>(memory[EventState.Offset..]);
                 state.Mode = modeValue;
                 state.Signaled = initialState ? 1 : 0;
             },
-        };
-        SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, EventState.TotalSize, options, headerChecksSize: true)!;
-        created = region.Created;
-        return RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedEvent(r, g));
-    }
-
-    /// <summary>Opens the named event, creating it with <paramref name="mode"/> if absent.</summary>
-    public static SharedEvent CreateOrOpen(string name, EventResetMode mode = EventResetMode.AutoReset) => CreateOrOpen(name, mode, out _);
-
-    /// <summary>Opens an existing event; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
-    public static SharedEvent OpenExisting(string name, SharedMemoryOptions? options = null) =>
-        TryOpenExisting(name, out SharedEvent? e, options) ? e : throw new RegionNotFoundException(name);
-
-    /// <summary>Opens an existing event; false only if it does not exist.</summary>
-    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedEvent? sharedEvent, SharedMemoryOptions? options = null)
-    {
-        options ??= SharedMemoryOptions.Default;
-        ThrowHelper.RequireWriteAccess(options, nameof(SharedEvent), name, SR.EventWrites);
-        sharedEvent = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
-            ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedEvent(r, g))
-            : null;
-        return sharedEvent is not null;
+            options.WindowsGlobalNamespace, static (r, g) => new SharedEvent(r, g), out created);
     }
 
     /// <summary>

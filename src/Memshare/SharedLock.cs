@@ -83,38 +83,45 @@ public sealed unsafe class SharedLock : IDisposable
         }
     }
 
-    /// <summary>Opens the named lock, creating it (free) if absent.</summary>
-    public static SharedLock CreateOrOpen(string name, SharedMemoryOptions? options = null) => CreateOrOpen(name, out _, options);
-
-    /// <summary>Opens the named lock, creating it (free) if absent, and says which happened.</summary>
-    public static SharedLock CreateOrOpen(string name, out bool created, SharedMemoryOptions? options = null)
-    {
-        options ??= SharedMemoryOptions.Default;
-        ThrowHelper.RequireWriteAccess(options, nameof(SharedLock), name, SR.LockWrites);
-        options = options with
-        {
-            ViewOffset = 0,
-            ViewLength = null,
-            Initializer = memory => RegionHeader.Write(memory, RegionKind.Lock, LockState.TotalSize, LockState.TotalSize),
-        };
-        SharedMemory region = SharedMemory.Open(name, RegionMode.CreateOrOpen, LockState.TotalSize, options, headerChecksSize: true)!;
-        created = region.Created;
-        return RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedLock(r, g));
-    }
+    /// <summary>Creates the named lock, free; throws <see cref="RegionExistsException"/> if the name exists.</summary>
+    /// <param name="name">The region's name; see <see cref="RegionName"/> for the rule.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null. A lock needs read-write access.</param>
+    public static SharedLock CreateNew(string name, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.CreateNew, options, out _)!;
 
     /// <summary>Opens an existing lock; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="options">Owner and namespace; defaults if null. A lock needs read-write access.</param>
     public static SharedLock OpenExisting(string name, SharedMemoryOptions? options = null) =>
-        TryOpenExisting(name, out SharedLock? l, options) ? l : throw new RegionNotFoundException(name);
+        Open(name, RegionMode.OpenExisting, options, out _) ?? throw new RegionNotFoundException(name);
 
     /// <summary>Opens an existing lock; false only if it does not exist.</summary>
+    /// <inheritdoc cref="OpenExisting(string, SharedMemoryOptions?)"/>
     public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedLock? sharedLock, SharedMemoryOptions? options = null)
+    {
+        sharedLock = Open(name, RegionMode.OpenExisting, options, out _);
+        return sharedLock is not null;
+    }
+
+    /// <summary>Opens the named lock, creating it (free) if absent, and says which happened.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="created">True if this call created the lock.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null. A lock needs read-write access.</param>
+    public static SharedLock CreateOrOpen(string name, out bool created, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.CreateOrOpen, options, out created)!;
+
+    /// <summary>Opens the named lock, creating it (free) if absent.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null. A lock needs read-write access.</param>
+    public static SharedLock CreateOrOpen(string name, SharedMemoryOptions? options = null) => CreateOrOpen(name, out _, options);
+
+    private static SharedLock? Open(string name, RegionMode mode, SharedMemoryOptions? options, out bool created)
     {
         options ??= SharedMemoryOptions.Default;
         ThrowHelper.RequireWriteAccess(options, nameof(SharedLock), name, SR.LockWrites);
-        sharedLock = SharedMemory.TryOpenExisting(name, out SharedMemory? region, options with { ViewOffset = 0, ViewLength = null })
-            ? RegionWrapper.Wrap(region, options.WindowsGlobalNamespace, static (r, g) => new SharedLock(r, g))
-            : null;
-        return sharedLock is not null;
+        return RegionWrapper.Open(name, mode, LockState.TotalSize, options,
+            static memory => RegionHeader.Write(memory, RegionKind.Lock, LockState.TotalSize, LockState.TotalSize),
+            options.WindowsGlobalNamespace, static (r, g) => new SharedLock(r, g), out created);
     }
 
     /// <summary>Waits as long as it takes (never for a dead owner) and returns the guard that releases the lock.</summary>

@@ -132,17 +132,23 @@ public sealed unsafe class SharedMemory : IDisposable
     /// <summary>Creates a region; throws <see cref="RegionExistsException"/> if the name exists.</summary>
     /// <param name="name">The region's name; see <see cref="RegionName"/> for the rule.</param>
     /// <param name="size">Bytes to reserve, at least 1. The memory is committed now, so a full system fails here.</param>
-    /// <param name="options">Lifetime, permissions, view window and initializer; defaults if null.</param>
-    public static SharedMemory CreateNew(string name, long size, SharedMemoryOptions? options = null) =>
-        Open(name, RegionMode.CreateNew, size, options)!;
+    /// <param name="initializer">Fills the region before any other process can see it; null leaves it zeroed.</param>
+    /// <param name="options">Access, lifetime, permissions and namespace; defaults if null.</param>
+    public static SharedMemory CreateNew(string name, long size, RegionInitializer? initializer = null, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.CreateNew, size, options, initializer)!;
 
-    /// <summary>Opens an existing region; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
-    public static SharedMemory OpenExisting(string name, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite) =>
-        OpenExisting(name, new SharedMemoryOptions { Access = access });
+    /// <summary>Opens an existing region whole; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="options">Access (e.g. <see cref="SharedMemoryOptions.ReadOnly"/>), owner and namespace; defaults if null.</param>
+    public static SharedMemory OpenExisting(string name, SharedMemoryOptions? options = null) =>
+        OpenExisting(name, default, options);
 
-    /// <summary>Opens an existing region with the given options; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
-    public static SharedMemory OpenExisting(string name, SharedMemoryOptions options) =>
-        Open(name, RegionMode.OpenExisting, 0, options) ?? throw new RegionNotFoundException(name);
+    /// <summary>Opens a window of an existing region; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="window">The part of the region to view; it must fit the region.</param>
+    /// <param name="options">Access, owner and namespace; defaults if null.</param>
+    public static SharedMemory OpenExisting(string name, SharedMemoryWindow window, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.OpenExisting, 0, options, window: window) ?? throw new RegionNotFoundException(name);
 
     /// <summary>
     /// Opens an existing region, returning false only if it does not exist (or is stale). Other failures —
@@ -157,22 +163,37 @@ public sealed unsafe class SharedMemory : IDisposable
     /// <summary>
     /// Opens the region, or creates it if absent, and says which happened. Of several processes racing on a
     /// fresh name, exactly one is told it created it, and none sees the region before the creator's
-    /// <see cref="SharedMemoryOptions.Initializer"/> has run. The view spans <paramref name="size"/> bytes.
+    /// <paramref name="initializer"/> has run. The view spans <paramref name="size"/> bytes.
     /// </summary>
     /// <param name="name">The region's name.</param>
     /// <param name="size">Bytes to create; an existing region must have at least this many.</param>
     /// <param name="created">True if this call created the region (the seed's <c>!alreadyExisted</c>).</param>
-    /// <param name="options">Options; defaults if null.</param>
-    public static SharedMemory CreateOrOpen(string name, long size, out bool created, SharedMemoryOptions? options = null)
+    /// <param name="initializer">Fills the region if this call creates it; null leaves it zeroed.</param>
+    /// <param name="options">Access, lifetime, permissions and namespace; defaults if null.</param>
+    public static SharedMemory CreateOrOpen(string name, long size, out bool created, RegionInitializer? initializer = null, SharedMemoryOptions? options = null) =>
+        CreateOrOpen(name, size, default, out created, initializer, options);
+
+    /// <summary>
+    /// Opens the region, or creates it with <paramref name="size"/> bytes if absent, and views
+    /// <paramref name="window"/> of its first <paramref name="size"/> bytes.
+    /// </summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="size">Bytes to create; an existing region must have at least this many.</param>
+    /// <param name="window">The part of the first <paramref name="size"/> bytes to view; it must fit them.</param>
+    /// <param name="created">True if this call created the region.</param>
+    /// <param name="initializer">Fills the whole region if this call creates it; null leaves it zeroed.</param>
+    /// <param name="options">Access, lifetime, permissions and namespace; defaults if null.</param>
+    public static SharedMemory CreateOrOpen(string name, long size, SharedMemoryWindow window, out bool created, RegionInitializer? initializer = null, SharedMemoryOptions? options = null)
     {
-        SharedMemory region = Open(name, RegionMode.CreateOrOpen, size, options)!;
+        SharedMemory region = Open(name, RegionMode.CreateOrOpen, size, options, initializer, window)!;
         created = region.Created;
         return region;
     }
 
     /// <summary>Opens the region, or creates it if absent.</summary>
-    public static SharedMemory CreateOrOpen(string name, long size, SharedMemoryOptions? options = null) =>
-        CreateOrOpen(name, size, out _, options);
+    /// <inheritdoc cref="CreateOrOpen(string, long, out bool, RegionInitializer?, SharedMemoryOptions?)"/>
+    public static SharedMemory CreateOrOpen(string name, long size, RegionInitializer? initializer = null, SharedMemoryOptions? options = null) =>
+        CreateOrOpen(name, size, out _, initializer, options);
 
     /// <summary>
     /// Maps a regular file shared (the seed's <c>MapFile</c>). Every process that maps the same path sees the
@@ -182,7 +203,10 @@ public sealed unsafe class SharedMemory : IDisposable
     public static SharedMemory OpenFile(string path, long size = 0, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        ArgumentOutOfRangeException.ThrowIfNegative(size);
+        if (size < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), size, SR.Format(SR.FileSizeNegative, path, size));
+        }
         bool readOnly = access == SharedMemoryAccess.Read;
         FileRegion region = FileRegion.Open(Path.GetFullPath(path), size, readOnly);
         return new SharedMemory(path, region, 0, region.Length, readOnly);
@@ -208,15 +232,19 @@ public sealed unsafe class SharedMemory : IDisposable
     /// <inheritdoc/>
     public override string ToString() => $"SharedMemory '{Name}' ({Size} bytes{(IsReadOnly ? ", read-only" : "")})";
 
+    /// <summary>The one path every factory, raw and typed, takes to a region: validates the arguments, then opens or creates.</summary>
     /// <param name="name">The region's name.</param>
     /// <param name="mode">Create, open, or either.</param>
     /// <param name="size">Bytes to create; for an existing region, the least it must have unless <paramref name="headerChecksSize"/>.</param>
     /// <param name="options">Options; defaults if null.</param>
+    /// <param name="initializer">Fills a region this call creates, before anyone else sees it; typed wrappers write their header here.</param>
+    /// <param name="window">The part of the region to view; the default is all of it.</param>
     /// <param name="headerChecksSize">
     /// True for typed regions, whose header records their size and kind: an existing region of another size is
     /// opened whole and left to the header check, which says what it holds instead of only how big it is.
     /// </param>
-    internal static SharedMemory? Open(string name, RegionMode mode, long size, SharedMemoryOptions? options, bool headerChecksSize = false)
+    internal static SharedMemory? Open(string name, RegionMode mode, long size, SharedMemoryOptions? options,
+        RegionInitializer? initializer = null, SharedMemoryWindow window = default, bool headerChecksSize = false)
     {
         RegionName.Validate(name);
         options ??= SharedMemoryOptions.Default;
@@ -239,13 +267,17 @@ public sealed unsafe class SharedMemory : IDisposable
         }
 
         // A create checks the window against the size it is about to create, before anything exists.
-        if (options.ViewOffset < 0 || options.ViewLength is <= 0 || (mode != RegionMode.OpenExisting && WindowLength(options, size) < 0))
+        if (window.Offset < 0 || window.Length is <= 0 || (mode != RegionMode.OpenExisting && WindowLength(window, size) < 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(options),
-                SR.Format(SR.ViewOutOfRange, name, options.ViewOffset, options.ViewLength ?? (size - options.ViewOffset), size));
+            throw new ArgumentOutOfRangeException(nameof(window),
+                SR.Format(SR.ViewOutOfRange, name, window.Offset, window.Length ?? (size - window.Offset), size));
         }
 
-        var request = new RegionRequest(name, mode, size, options) { MinExistingSize = headerChecksSize ? 0 : size };
+        var request = new RegionRequest(name, mode, size, options)
+        {
+            MinExistingSize = headerChecksSize ? 0 : size,
+            Initializer = initializer,
+        };
         OsRegion? region = OsRegion.OpenRegion(request);
         if (region is null)
         {
@@ -254,15 +286,15 @@ public sealed unsafe class SharedMemory : IDisposable
 
         // CreateOrOpen promises a view of the size asked for, whoever created the region.
         long limit = mode == RegionMode.OpenExisting || (headerChecksSize && !region.Created) ? region.Length : size;
-        long viewLength = WindowLength(options, limit);
+        long viewLength = WindowLength(window, limit);
         if (viewLength < 0)
         {
             region.Dispose();
-            throw new ArgumentOutOfRangeException(nameof(options),
-                SR.Format(SR.ViewOutOfRange, name, options.ViewOffset, options.ViewLength ?? (limit - options.ViewOffset), limit));
+            throw new ArgumentOutOfRangeException(nameof(window),
+                SR.Format(SR.ViewOutOfRange, name, window.Offset, window.Length ?? (limit - window.Offset), limit));
         }
 
-        return new SharedMemory(name, region, options.ViewOffset, viewLength, options.Access == SharedMemoryAccess.Read)
+        return new SharedMemory(name, region, window.Offset, viewLength, options.Access == SharedMemoryAccess.Read)
         {
             Created = region.Created,
         };
@@ -271,12 +303,12 @@ public sealed unsafe class SharedMemory : IDisposable
     /// <summary>Whether this process created the region.</summary>
     internal bool Created { get; private init; }
 
-    /// <summary>The length of the options' view window if it is non-empty and lies within <paramref name="limit"/> bytes; otherwise -1.</summary>
-    private static long WindowLength(SharedMemoryOptions options, long limit)
+    /// <summary>The length of <paramref name="window"/> if it is non-empty and lies within <paramref name="limit"/> bytes; otherwise -1.</summary>
+    private static long WindowLength(SharedMemoryWindow window, long limit)
     {
-        long available = limit - options.ViewOffset;
-        long length = options.ViewLength ?? available;
-        return options.ViewOffset >= 0 && available > 0 && length > 0 && length <= available ? length : -1;
+        long available = limit - window.Offset;
+        long length = window.Length ?? available;
+        return window.Offset >= 0 && available > 0 && length > 0 && length <= available ? length : -1;
     }
 
     /// <summary>The reference-counted owner of the mapping, which typed wrappers take around each access.</summary>

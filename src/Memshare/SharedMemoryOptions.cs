@@ -1,16 +1,21 @@
 namespace Memshare;
 
-/// <summary>Fills a region before any other process can see it.</summary>
-/// <param name="memory">The whole new region; it reads as zeros on entry.</param>
-public delegate void RegionInitializer(Span<byte> memory);
-
-/// <summary>Optional settings for creating or opening a <see cref="SharedMemory"/> region.</summary>
+/// <summary>
+/// How to create or open a region, for every Memshare type: access, lifetime, permissions, owner and namespace.
+/// Every factory takes these last, as <c>SharedMemoryOptions? options = null</c>.
+/// </summary>
 public sealed record SharedMemoryOptions
 {
     /// <summary>The settings used when none are given.</summary>
     public static SharedMemoryOptions Default { get; } = new();
 
-    /// <summary>Read-write (the default) or read-only mapping. Creating a region requires read-write.</summary>
+    /// <summary>The default settings with <see cref="SharedMemoryAccess.Read"/>, for opening a region read-only.</summary>
+    public static SharedMemoryOptions ReadOnly { get; } = new() { Access = SharedMemoryAccess.Read };
+
+    /// <summary>
+    /// Read-write (the default) or read-only mapping. Creating a region requires read-write, and so does every use of
+    /// a <see cref="SharedLock"/>, <see cref="SharedEvent"/> or <see cref="SharedChannel"/>.
+    /// </summary>
     public SharedMemoryAccess Access { get; init; } = SharedMemoryAccess.ReadWrite;
 
     /// <summary>What a new region's lifetime is. Ignored when opening: the creator chose.</summary>
@@ -28,13 +33,4 @@ public sealed record SharedMemoryOptions
 
     /// <summary>Windows only: use the <c>Global\</c> namespace (visible across sessions) instead of <c>Local\</c>.</summary>
     public bool WindowsGlobalNamespace { get; init; }
-
-    /// <summary>Start of the view window within the region, in bytes (like <c>OpenMapping</c>'s offset). Default 0.</summary>
-    public long ViewOffset { get; init; }
-
-    /// <summary>Length of the view window in bytes; <c>null</c> (the default) maps to the end of the region.</summary>
-    public long? ViewLength { get; init; }
-
-    /// <summary>Runs once, in the creating process, before the name becomes visible to any other process.</summary>
-    public RegionInitializer? Initializer { get; init; }
 }

@@ -66,37 +66,44 @@ public sealed unsafe class SharedString : IDisposable
         }
     }
 
-    /// <summary>Creates a string slot holding "" with room for <paramref name="capacity"/> UTF-8 bytes.</summary>
+    /// <summary>Creates a string slot holding "" with room for <paramref name="capacity"/> UTF-8 bytes; throws <see cref="RegionExistsException"/> if the name exists.</summary>
+    /// <param name="name">The region's name; see <see cref="RegionName"/> for the rule.</param>
+    /// <param name="capacity">The most UTF-8 bytes the slot holds.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null.</param>
     public static SharedString CreateNew(string name, int capacity, SharedMemoryOptions? options = null) =>
-        Open(name, RegionMode.CreateNew, capacity, options, out _);
+        Open(name, RegionMode.CreateNew, capacity, options, out _)!;
 
     /// <summary>Opens an existing string slot; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
-    public static SharedString OpenExisting(string name, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite) =>
-        OpenExisting(name, new SharedMemoryOptions { Access = access });
-
-    /// <summary>Opens an existing string slot with options (access, <see cref="SharedMemoryOptions.AllowOtherOwner"/>).</summary>
-    public static SharedString OpenExisting(string name, SharedMemoryOptions options) =>
-        Open(name, RegionMode.OpenExisting, 0, options, out _);
+    /// <param name="name">The region's name.</param>
+    /// <param name="options">Access (<see cref="SharedMemoryOptions.ReadOnly"/> for read-only), owner and namespace; defaults if null.</param>
+    public static SharedString OpenExisting(string name, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.OpenExisting, 0, options, out _) ?? throw new RegionNotFoundException(name);
 
     /// <summary>Opens an existing string slot; false only if it does not exist.</summary>
-    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedString? slot, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite)
+    /// <inheritdoc cref="OpenExisting(string, SharedMemoryOptions?)"/>
+    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedString? slot, SharedMemoryOptions? options = null)
     {
-        slot = null;
-        if (!SharedMemory.TryOpenExisting(name, out SharedMemory? region, new SharedMemoryOptions { Access = access }))
-        {
-            return false;
-        }
-
-        slot = RegionWrapper.Wrap(region, static r => new SharedString(r));
-        return true;
+        slot = Open(name, RegionMode.OpenExisting, 0, options, out _);
+        return slot is not null;
     }
 
     /// <summary>
-    /// Opens the slot, or creates it with <paramref name="capacity"/> bytes if absent. An existing slot keeps
-    /// the capacity it was created with; see <see cref="Capacity"/>.
+    /// Opens the slot, or creates it with <paramref name="capacity"/> bytes if absent, and says which happened. An
+    /// existing slot keeps the capacity it was created with; see <see cref="Capacity"/>.
     /// </summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="capacity">The most UTF-8 bytes a new slot holds.</param>
+    /// <param name="created">True if this call created the slot.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null.</param>
     public static SharedString CreateOrOpen(string name, int capacity, out bool created, SharedMemoryOptions? options = null) =>
-        Open(name, RegionMode.CreateOrOpen, capacity, options, out created);
+        Open(name, RegionMode.CreateOrOpen, capacity, options, out created)!;
+
+    /// <summary>Opens the slot, or creates it with <paramref name="capacity"/> bytes if absent.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="capacity">The most UTF-8 bytes a new slot holds.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null.</param>
+    public static SharedString CreateOrOpen(string name, int capacity, SharedMemoryOptions? options = null) =>
+        CreateOrOpen(name, capacity, out _, options);
 
     /// <summary>Stores <paramref name="value"/>. Throws <see cref="ArgumentException"/>, changing nothing, if it does not fit.</summary>
     public void Set(string value)
@@ -225,23 +232,15 @@ public sealed unsafe class SharedString : IDisposable
     /// <summary>Closes this process's handle; the slot disappears with its last holder unless persistent.</summary>
     public void Dispose() => _region.Dispose();
 
-    private static SharedString Open(string name, RegionMode mode, int capacity, SharedMemoryOptions? options, out bool created)
+    private static SharedString? Open(string name, RegionMode mode, int capacity, SharedMemoryOptions? options, out bool created)
     {
         if (mode != RegionMode.OpenExisting && capacity is <= 0 or > StringLayout.MaxCapacity)
         {
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity, SR.Format(SR.CapacityOutOfRange, name, capacity, StringLayout.MaxCapacity));
         }
 
-        options = (options ?? SharedMemoryOptions.Default) with
-        {
-            ViewOffset = 0,
-            ViewLength = null,
-            Initializer = memory => StringLayout.Initialize(memory, capacity),
-        };
-        long size = mode == RegionMode.OpenExisting ? 0 : StringLayout.TotalSize(capacity);
-        SharedMemory region = SharedMemory.Open(name, mode, size, options, headerChecksSize: true) ?? throw new RegionNotFoundException(name);
-        created = region.Created;
-        return RegionWrapper.Wrap(region, static r => new SharedString(r));
+        return RegionWrapper.Open(name, mode, StringLayout.TotalSize(capacity), options ?? SharedMemoryOptions.Default,
+            memory => StringLayout.Initialize(memory, capacity), 0, static (r, _) => new SharedString(r), out created);
     }
 
 }

@@ -96,34 +96,41 @@ public sealed unsafe class SharedValue<[DynamicallyAccessedMembers(TypeFingerpri
         get => ref Current();
     }
 
-    /// <summary>Creates the value, holding <paramref name="initialValue"/> before any other process can see it.</summary>
+    /// <summary>Creates the value, holding <paramref name="initialValue"/> before any other process can see it; throws <see cref="RegionExistsException"/> if the name exists.</summary>
+    /// <param name="name">The region's name; see <see cref="RegionName"/> for the rule.</param>
+    /// <param name="initialValue">The value other processes first see.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null.</param>
     public static SharedValue<T> CreateNew(string name, in T initialValue = default, SharedMemoryOptions? options = null) =>
-        Open(name, RegionMode.CreateNew, initialValue, options, out _);
+        Open(name, RegionMode.CreateNew, initialValue, options, out _)!;
 
     /// <summary>Opens an existing value; throws <see cref="RegionNotFoundException"/> if there is none.</summary>
-    public static SharedValue<T> OpenExisting(string name, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite) =>
-        OpenExisting(name, new SharedMemoryOptions { Access = access });
+    /// <param name="name">The region's name.</param>
+    /// <param name="options">Access (<see cref="SharedMemoryOptions.ReadOnly"/> for read-only), owner and namespace; defaults if null.</param>
+    public static SharedValue<T> OpenExisting(string name, SharedMemoryOptions? options = null) =>
+        Open(name, RegionMode.OpenExisting, default, options, out _) ?? throw new RegionNotFoundException(name);
 
-    /// <summary>Opens an existing value with options (access, <see cref="SharedMemoryOptions.AllowOtherOwner"/>).</summary>
-    public static SharedValue<T> OpenExisting(string name, SharedMemoryOptions options) =>
-        Open(name, RegionMode.OpenExisting, default, options, out _);
-
-    /// <summary>Opens an existing value; false only if it does not exist.</summary>
-    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedValue<T>? value, SharedMemoryAccess access = SharedMemoryAccess.ReadWrite)
+    /// <summary>Opens an existing value; false only if it does not exist. A value of another type still throws.</summary>
+    /// <inheritdoc cref="OpenExisting(string, SharedMemoryOptions?)"/>
+    public static bool TryOpenExisting(string name, [NotNullWhen(true)] out SharedValue<T>? value, SharedMemoryOptions? options = null)
     {
-        value = null;
-        if (!SharedMemory.TryOpenExisting(name, out SharedMemory? region, new SharedMemoryOptions { Access = access }))
-        {
-            return false;
-        }
-
-        value = RegionWrapper.Wrap(region, static r => new SharedValue<T>(r));
-        return true;
+        value = Open(name, RegionMode.OpenExisting, default, options, out _);
+        return value is not null;
     }
 
     /// <summary>Opens the value, or creates it holding <paramref name="initialValue"/>, and says which happened.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="created">True if this call created the value.</param>
+    /// <param name="initialValue">The value a new region holds; an existing value keeps its own.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null.</param>
     public static SharedValue<T> CreateOrOpen(string name, out bool created, in T initialValue = default, SharedMemoryOptions? options = null) =>
-        Open(name, RegionMode.CreateOrOpen, initialValue, options, out created);
+        Open(name, RegionMode.CreateOrOpen, initialValue, options, out created)!;
+
+    /// <summary>Opens the value, or creates it holding <paramref name="initialValue"/>.</summary>
+    /// <param name="name">The region's name.</param>
+    /// <param name="initialValue">The value a new region holds; an existing value keeps its own.</param>
+    /// <param name="options">Lifetime, permissions and namespace; defaults if null.</param>
+    public static SharedValue<T> CreateOrOpen(string name, in T initialValue = default, SharedMemoryOptions? options = null) =>
+        CreateOrOpen(name, out _, initialValue, options);
 
     /// <summary>Returns a copy of the current value that some writer stored completely. Never blocks a writer; allocates nothing.</summary>
     public T Read()
@@ -216,20 +223,10 @@ public sealed unsafe class SharedValue<[DynamicallyAccessedMembers(TypeFingerpri
     /// <summary>Closes this process's handle; the value disappears with its last holder unless persistent.</summary>
     public void Dispose() => _region.Dispose();
 
-    private static SharedValue<T> Open(string name, RegionMode mode, T initialValue, SharedMemoryOptions? options, out bool created)
-    {
-        options = (options ?? SharedMemoryOptions.Default) with
-        {
-            ViewOffset = 0,
-            ViewLength = null,
-            Initializer = memory => ValueLayout.Initialize(memory, sizeof(T), s_fingerprint, s_typeName,
-                MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in initialValue))),
-        };
-        long size = mode == RegionMode.OpenExisting ? 0 : ValueLayout.TotalSize(sizeof(T));
-        SharedMemory region = SharedMemory.Open(name, mode, size, options, headerChecksSize: true) ?? throw new RegionNotFoundException(name);
-        created = region.Created;
-        return RegionWrapper.Wrap(region, static r => new SharedValue<T>(r));
-    }
+    private static SharedValue<T>? Open(string name, RegionMode mode, T initialValue, SharedMemoryOptions? options, out bool created) =>
+        RegionWrapper.Open(name, mode, ValueLayout.TotalSize(sizeof(T)), options ?? SharedMemoryOptions.Default,
+            memory => ValueLayout.Initialize(memory, sizeof(T), s_fingerprint, s_typeName, MemoryMarshal.AsBytes(new ReadOnlySpan<T>(in initialValue))),
+            0, static (r, _) => new SharedValue<T>(r), out created);
 
     /// <summary>The current slot, located under a reference so a racing Dispose cannot unmap the sequence word we read.</summary>
     private ref T Current()

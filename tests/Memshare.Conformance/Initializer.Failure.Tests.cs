@@ -12,9 +12,9 @@ public sealed class InitializerFailureTests : IDisposable
     public void CreateNew_InitializerThrows_RegionIsGoneAtOnce()
     {
         string name = _scope.Name();
-        var options = new SharedMemoryOptions { Initializer = _ => throw new InvalidOperationException("initializer failed") };
+        RegionInitializer fail = _ => throw new InvalidOperationException("initializer failed");
 
-        Assert.Throws<InvalidOperationException>(() => SharedMemory.CreateNew(name, 4096, options));
+        Assert.Throws<InvalidOperationException>(() => SharedMemory.CreateNew(name, 4096, fail));
 
         // At once, with no GC in between: neither this process nor another may find it, and the name is free.
         Assert.False(RegionScope.Exists(name), "the half-initialised region is still visible in the creating process");

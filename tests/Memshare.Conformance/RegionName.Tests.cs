@@ -39,7 +39,7 @@ public sealed class RegionNameTests : IDisposable
         Action[] calls =
         [
             () => SharedMemory.CreateNew(name, 64),
-            () => SharedMemory.CreateNew(name, 64, persistent),
+            () => SharedMemory.CreateNew(name, 64, options: persistent),
             () => SharedMemory.CreateOrOpen(name, 64, out _),
             () => SharedMemory.OpenExisting(name),
             () => SharedMemory.TryOpenExisting(name, out _),
@@ -119,8 +119,8 @@ public sealed class RegionNameTests : IDisposable
         string name = _scope.Name();
         var options = new SharedMemoryOptions { Permissions = permissions };
 
-        var e = Assert.Throws<ArgumentException>(() => SharedMemory.CreateNew(name, 64, options));
-        Assert.Throws<ArgumentException>(() => SharedMemory.CreateOrOpen(name, 64, out _, options));
+        var e = Assert.Throws<ArgumentException>(() => SharedMemory.CreateNew(name, 64, options: options));
+        Assert.Throws<ArgumentException>(() => SharedMemory.CreateOrOpen(name, 64, out _, options: options));
         Assert.Throws<ArgumentException>(() => SharedString.CreateNew(name, 64, options));
 
         Assert.Equal("options", e.ParamName);
@@ -134,7 +134,7 @@ public sealed class RegionNameTests : IDisposable
         string name = _scope.Name();
         var options = new SharedMemoryOptions { Access = SharedMemoryAccess.Read };
 
-        var e = Assert.Throws<ArgumentException>(() => SharedMemory.CreateNew(name, 64, options));
+        var e = Assert.Throws<ArgumentException>(() => SharedMemory.CreateNew(name, 64, options: options));
 
         Assert.Contains("cannot be created read-only", e.Message, StringComparison.Ordinal);
         Assert.Empty(_scope.Leftovers());

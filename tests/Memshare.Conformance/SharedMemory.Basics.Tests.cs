@@ -148,7 +148,7 @@ public sealed class SharedMemoryBasicsTests : IDisposable
     {
         string name = _scope.Name();
         using SharedMemory region = SharedMemory.CreateNew(name, 64);
-        using SharedMemory ro = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory ro = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
 
         Assert.Equal($"SharedMemory '{name}' (64 bytes)", region.ToString());
         Assert.Equal($"SharedMemory '{name}' (64 bytes, read-only)", ro.ToString());

@@ -132,8 +132,8 @@ public sealed class SharedMemoryCreateOrOpenTests : IDisposable
     public void CreateOrOpen_ExistingRegion_OpensItWithRequestedViewAndCreatedFalse()
     {
         string name = _scope.Name();
-        using SharedMemory first = SharedMemory.CreateOrOpen(name, 8192, out bool created1, new SharedMemoryOptions { Initializer = m => Patterns.Fill(m, 5) });
-        using SharedMemory second = SharedMemory.CreateOrOpen(name, 4096, out bool created2, new SharedMemoryOptions { Initializer = m => m.Fill(0xEE) });
+        using SharedMemory first = SharedMemory.CreateOrOpen(name, 8192, out bool created1, m => Patterns.Fill(m, 5));
+        using SharedMemory second = SharedMemory.CreateOrOpen(name, 4096, out bool created2, m => m.Fill(0xEE));
 
         Assert.True(created1);
         Assert.False(created2);
@@ -163,9 +163,9 @@ public sealed class SharedMemoryCreateOrOpenTests : IDisposable
     {
         string name = _scope.Name();
         var boom = new InvalidOperationException("initializer failed");
-        var options = new SharedMemoryOptions { Initializer = _ => throw boom };
+        RegionInitializer fail = _ => throw boom;
 
-        Exception e = Assert.Throws<InvalidOperationException>(() => SharedMemory.CreateOrOpen(name, 4096, out _, options));
+        Exception e = Assert.Throws<InvalidOperationException>(() => SharedMemory.CreateOrOpen(name, 4096, out _, fail));
 
         Assert.Same(boom, e);
         Assert.Empty(_scope.Leftovers());

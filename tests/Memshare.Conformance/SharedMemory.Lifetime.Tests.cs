@@ -161,7 +161,7 @@ public sealed class SharedMemoryLifetimeTests : IDisposable
         }
 
         Assert.True(SharedMemory.Remove(name));
-        using SharedMemory fresh = SharedMemory.CreateNew(name, 4096, new SharedMemoryOptions { Initializer = m => Patterns.Fill(m, 2) });
+        using SharedMemory fresh = SharedMemory.CreateNew(name, 4096, m => Patterns.Fill(m, 2));
         old.Expect("check 1", "ok"); // the old holder keeps its own memory
         old.Exit();                  // and, as its last holder, must not unlink the new region's name
 
@@ -194,7 +194,7 @@ public sealed class SharedMemoryLifetimeTests : IDisposable
             b.Kill();
             Assert.True(RegionScope.Exists(name));
 
-            using (SharedMemory region = SharedMemory.CreateOrOpen(name, 4096, out bool created, persistent))
+            using (SharedMemory region = SharedMemory.CreateOrOpen(name, 4096, out bool created, options: persistent))
             {
                 Assert.False(created);
                 Assert.True(region.IsPersistent);
@@ -225,7 +225,7 @@ public sealed class SharedMemoryLifetimeTests : IDisposable
 
         try
         {
-            using (SharedMemory region = SharedMemory.CreateNew(name, 64, new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent }))
+            using (SharedMemory region = SharedMemory.CreateNew(name, 64, options: new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent }))
             {
                 Assert.True(region.IsPersistent);
                 region.Span.Fill(0x5A);

@@ -14,7 +14,7 @@ public sealed class SharedMemoryReadOnlyTests : IDisposable
         string name = _scope.Name();
         using SharedMemory writer = SharedMemory.CreateNew(name, 256);
         Patterns.Fill(writer.Span, 6);
-        using SharedMemory ro = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory ro = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
 
         Assert.True(ro.IsReadOnly);
         var e = Assert.Throws<InvalidOperationException>(() => ro.Span.Length);
@@ -66,7 +66,7 @@ public sealed class SharedMemoryReadOnlyTests : IDisposable
         string name = _scope.Name();
         using SharedString writer = SharedString.CreateNew(name, 32);
         writer.Set("hello");
-        using SharedString ro = SharedString.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedString ro = SharedString.OpenExisting(name, SharedMemoryOptions.ReadOnly);
 
         Assert.True(ro.IsReadOnly);
         Assert.Throws<InvalidOperationException>(() => ro.Set("nope"));
@@ -102,7 +102,7 @@ public sealed class SharedMemoryReadOnlyTests : IDisposable
     {
         string name = _scope.Name();
         using SharedValue<Octet> writer = SharedValue<Octet>.CreateNew(name, Octet.Of(3));
-        using SharedValue<Octet> ro = SharedValue<Octet>.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedValue<Octet> ro = SharedValue<Octet>.OpenExisting(name, SharedMemoryOptions.ReadOnly);
 
         Assert.True(ro.IsReadOnly);
         Assert.Throws<InvalidOperationException>(() => ro.Value.A);

@@ -3,7 +3,7 @@ using Memshare.Conformance.Infrastructure;
 
 namespace Memshare.Conformance;
 
-/// <summary>ViewOffset / ViewLength map a window of the region, and only windows that fit.</summary>
+/// <summary>A <see cref="SharedMemoryWindow"/> maps a window of the region, and only windows that fit.</summary>
 public sealed class SharedMemoryViewWindowTests : IDisposable
 {
     private const int RegionBytes = (3 * 4096) + 100;
@@ -18,7 +18,7 @@ public sealed class SharedMemoryViewWindowTests : IDisposable
         p.Expect($"create-new {name} {RegionBytes}", "created");
         p.Expect("fill 11", "ok");
 
-        using SharedMemory window = SharedMemory.OpenExisting(name, new SharedMemoryOptions { ViewOffset = 5000, ViewLength = 300 });
+        using SharedMemory window = SharedMemory.OpenExisting(name, new SharedMemoryWindow(5000, 300));
 
         Assert.Equal(5000, window.Offset);
         Assert.Equal(300, window.Size);
@@ -40,7 +40,7 @@ public sealed class SharedMemoryViewWindowTests : IDisposable
         using SharedMemory full = SharedMemory.CreateNew(name, RegionBytes);
         Patterns.Fill(full.Span, 12);
 
-        using SharedMemory tail = SharedMemory.OpenExisting(name, new SharedMemoryOptions { ViewOffset = 4097 });
+        using SharedMemory tail = SharedMemory.OpenExisting(name, new SharedMemoryWindow(4097));
 
         Assert.Equal(RegionBytes - 4097, tail.Size);
         Assert.Equal(-1, Patterns.FindMismatch(tail.ReadOnlySpan, 12, 4097));
@@ -48,23 +48,19 @@ public sealed class SharedMemoryViewWindowTests : IDisposable
     }
 
     [Fact]
-    public void CreateNew_Window_ViewsWindowButInitializerSeesWholeRegion()
+    public void CreateOrOpen_Window_ViewsWindowButInitializerSeesWholeRegion()
     {
         string name = _scope.Name();
         int initializerLength = 0;
-        var options = new SharedMemoryOptions
+        RegionInitializer initializer = m =>
         {
-            ViewOffset = 64,
-            ViewLength = 128,
-            Initializer = m =>
-            {
-                initializerLength = m.Length;
-                Patterns.Fill(m, 13);
-            },
+            initializerLength = m.Length;
+            Patterns.Fill(m, 13);
         };
 
-        using SharedMemory region = SharedMemory.CreateNew(name, 1024, options);
+        using SharedMemory region = SharedMemory.CreateOrOpen(name, 1024, new SharedMemoryWindow(64, 128), out bool created, initializer);
 
+        Assert.True(created);
         Assert.Equal(1024, initializerLength);
         Assert.Equal(128, region.Size);
         Assert.Equal(-1, Patterns.FindMismatch(region.ReadOnlySpan, 13, 64));
@@ -89,24 +85,25 @@ public sealed class SharedMemoryViewWindowTests : IDisposable
     {
         string name = _scope.Name();
         using SharedMemory region = SharedMemory.CreateNew(name, RegionBytes);
-        var options = new SharedMemoryOptions { ViewOffset = offset, ViewLength = length };
+        var window = new SharedMemoryWindow(offset, length);
 
-        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.OpenExisting(name, options));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.OpenExisting(name, window));
 
         Assert.Contains($"does not fit region '{name}'", e.Message, StringComparison.Ordinal);
     }
 
     [Theory]
     [MemberData(nameof(BadWindows))]
-    public void CreateNew_WindowOutsideRegion_ThrowsAndLeavesNothing(long offset, long? length)
+    public void CreateOrOpen_WindowOutsideRegion_ThrowsAndLeavesNothing(long offset, long? length)
     {
         string name = _scope.Name();
-        var options = new SharedMemoryOptions { ViewOffset = offset, ViewLength = length };
-        var persistent = options with { Lifetime = SharedMemoryLifetime.Persistent };
+        var window = new SharedMemoryWindow(offset, length);
+        var persistent = new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent };
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.CreateNew(name, RegionBytes, options));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.CreateOrOpen(name, RegionBytes, out _, options));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.CreateNew(name, RegionBytes, persistent));
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.CreateOrOpen(name, RegionBytes, window, out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.CreateOrOpen(name, RegionBytes, window, out _, options: persistent));
+
+        Assert.Equal("window", e.ParamName);
 
         Assert.Empty(_scope.Leftovers());
     }
@@ -118,11 +115,11 @@ public sealed class SharedMemoryViewWindowTests : IDisposable
         string name = _scope.Name();
         using SharedMemory big = SharedMemory.CreateNew(name, 8192);
 
-        Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.CreateOrOpen(name, 4096, out _, new SharedMemoryOptions { ViewOffset = 5000 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.CreateOrOpen(name, 4096, out _, new SharedMemoryOptions { ViewOffset = 4096 }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.CreateOrOpen(name, 4096, out _, new SharedMemoryOptions { ViewOffset = 4000, ViewLength = 97 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.CreateOrOpen(name, 4096, new SharedMemoryWindow(5000), out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.CreateOrOpen(name, 4096, new SharedMemoryWindow(4096), out _));
+        Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.CreateOrOpen(name, 4096, new SharedMemoryWindow(4000, 97), out _));
 
-        using SharedMemory ok = SharedMemory.CreateOrOpen(name, 4096, out bool created, new SharedMemoryOptions { ViewOffset = 4000 });
+        using SharedMemory ok = SharedMemory.CreateOrOpen(name, 4096, new SharedMemoryWindow(4000), out bool created);
         Assert.False(created);
         Assert.Equal(96, ok.Size);
     }

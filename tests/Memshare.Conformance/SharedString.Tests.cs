@@ -132,7 +132,7 @@ public sealed class SharedStringTests : IDisposable
         using SharedString slot = SharedString.CreateNew(name, 8);
         slot.Set("x");
 
-        Assert.True(SharedString.TryOpenExisting(name, out SharedString? ro, SharedMemoryAccess.Read));
+        Assert.True(SharedString.TryOpenExisting(name, out SharedString? ro, SharedMemoryOptions.ReadOnly));
         using (ro)
         {
             Assert.True(ro.IsReadOnly);

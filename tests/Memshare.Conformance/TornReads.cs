@@ -132,7 +132,7 @@ internal static class TornReads
     /// <summary>The region's writer-lock word and recoveries counter, read as another program would.</summary>
     public static (ulong Lock, ulong Recoveries) LockState(string name)
     {
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         return (BinaryPrimitives.ReadUInt64LittleEndian(raw.ReadOnlySpan[WriterLockOffset..]),
                 BinaryPrimitives.ReadUInt64LittleEndian(raw.ReadOnlySpan[RecoveriesOffset..]));
     }

@@ -8,16 +8,13 @@ internal static class InitHang
 {
     public static int Run(string[] args)
     {
-        var options = new SharedMemoryOptions
+        RegionInitializer hang = _ =>
         {
-            Initializer = _ =>
-            {
-                Console.WriteLine("initializing");
-                Console.Out.Flush();
-                Thread.Sleep(Timeout.Infinite);
-            },
+            Console.WriteLine("initializing");
+            Console.Out.Flush();
+            Thread.Sleep(Timeout.Infinite);
         };
-        using SharedMemory region = SharedMemory.CreateNew(args[0], 4096, options);
+        using SharedMemory region = SharedMemory.CreateNew(args[0], 4096, hang);
         return 1; // not reached
     }
 }

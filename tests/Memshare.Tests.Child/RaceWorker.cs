@@ -43,13 +43,13 @@ internal static class RaceWorker
 
             // Distinct per worker and round, so the test can tell who created the region.
             long token = (round * 1000) + index + 1;
-            var options = new SharedMemoryOptions { Initializer = memory => Patterns.WriteToken(memory, token) };
+            RegionInitializer initializer = memory => Patterns.WriteToken(memory, token);
             try
             {
                 bool created = true;
                 held = p.Length > 3 && p[3] == "create-new"
-                    ? SharedMemory.CreateNew(p[2], 4096, options)
-                    : SharedMemory.CreateOrOpen(p[2], 4096, out created, options);
+                    ? SharedMemory.CreateNew(p[2], 4096, initializer)
+                    : SharedMemory.CreateOrOpen(p[2], 4096, out created, initializer);
                 long seen = Patterns.ReadToken(held.ReadOnlySpan, out long mismatch);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{(created ? "created" : "opened")} {seen} {(mismatch < 0 ? "ok" : "mismatch@" + mismatch)}"));

@@ -72,13 +72,13 @@ internal static class Repl
         switch (p[0])
         {
             case "create-new":
-                Keep(SharedMemory.CreateNew(p[1], Long(rest[0]), Options(rest.AsSpan(1))));
+                Keep(SharedMemory.CreateNew(p[1], Long(rest[0]), Init(rest.AsSpan(1)), Options(rest.AsSpan(1))));
                 return "created";
             case "create-or-open":
-                Keep(SharedMemory.CreateOrOpen(p[1], Long(rest[0]), out bool created, Options(rest.AsSpan(1))));
+                Keep(SharedMemory.CreateOrOpen(p[1], Long(rest[0]), Window(rest.AsSpan(1)), out bool created, Init(rest.AsSpan(1)), Options(rest.AsSpan(1))));
                 return created ? "created" : "opened";
             case "open":
-                Keep(SharedMemory.OpenExisting(p[1], Options(rest)));
+                Keep(SharedMemory.OpenExisting(p[1], Window(rest), Options(rest)));
                 return "opened";
             case "try-open":
                 if (!SharedMemory.TryOpenExisting(p[1], out SharedMemory? found, Options(rest)))
@@ -121,7 +121,7 @@ internal static class Repl
                 Keep(SharedString.CreateNew(p[1], Int(rest[0]), Options(rest.AsSpan(1))));
                 return "created";
             case "string-open":
-                Keep(SharedString.OpenExisting(p[1], Access(rest)));
+                Keep(SharedString.OpenExisting(p[1], Options(rest)));
                 return "opened capacity " + s_string!.Capacity.ToString(CultureInfo.InvariantCulture);
             case "string-get":
                 return "value " + Patterns.OneLine(String.Get());
@@ -132,7 +132,7 @@ internal static class Repl
                 Keep(SharedValue<Octet>.CreateNew(p[1], Octet.Of(Long(rest[0])), Options(rest.AsSpan(1))));
                 return "created";
             case "value-open":
-                Keep(SharedValue<Octet>.OpenExisting(p[1], Access(rest)));
+                Keep(SharedValue<Octet>.OpenExisting(p[1], Options(rest)));
                 return "opened";
             case "value-read":
                 return "value " + Value.Read().ToString();
@@ -180,8 +180,6 @@ internal static class Repl
         }
     }
 
-    private static SharedMemoryAccess Access(string[] opts) => opts.Contains("ro") ? SharedMemoryAccess.Read : SharedMemoryAccess.ReadWrite;
-
     internal static SharedMemoryOptions Options(ReadOnlySpan<string> opts)
     {
         var o = new SharedMemoryOptions();
@@ -194,9 +192,7 @@ internal static class Repl
                 "ro" => o with { Access = SharedMemoryAccess.Read },
                 "allow-other" => o with { AllowOtherOwner = true },
                 "perm" => o with { Permissions = (UnixFileMode)Convert.ToInt32(kv[1], 8) },
-                "offset" => o with { ViewOffset = Long(kv[1]) },
-                "length" => o with { ViewLength = Long(kv[1]) },
-                "init" => o with { Initializer = InitWith(Int(kv[1])) },
+                "offset" or "length" or "init" => o, // see Window and Init
                 _ => throw new ArgumentException($"unknown option '{s}'"),
             };
         }
@@ -204,7 +200,38 @@ internal static class Repl
         return o;
     }
 
-    private static RegionInitializer InitWith(int seed) => memory => Patterns.Fill(memory, seed);
+    /// <summary>The view window that offset=N and length=N ask for; the whole region if neither.</summary>
+    private static SharedMemoryWindow Window(ReadOnlySpan<string> opts)
+    {
+        var window = new SharedMemoryWindow();
+        foreach (string s in opts)
+        {
+            string[] kv = s.Split('=', 2);
+            window = kv[0] switch
+            {
+                "offset" => window with { Offset = Long(kv[1]) },
+                "length" => window with { Length = Long(kv[1]) },
+                _ => window,
+            };
+        }
+
+        return window;
+    }
+
+    /// <summary>The initializer that init=SEED asks for, which fills the region with that seed's pattern; null if none.</summary>
+    private static RegionInitializer? Init(ReadOnlySpan<string> opts)
+    {
+        foreach (string s in opts)
+        {
+            if (s.StartsWith("init=", StringComparison.Ordinal))
+            {
+                int seed = Int(s[5..]);
+                return memory => Patterns.Fill(memory, seed);
+            }
+        }
+
+        return null;
+    }
 
     private static long Long(string s) => long.Parse(s, CultureInfo.InvariantCulture);
 

@@ -90,7 +90,7 @@ internal static class SyncRepl
                 Lock.Dispose();
                 return "closed";
             case "event-open":
-                s_event = SharedEvent.CreateOrOpen(p[1], p[2] == "manual" ? EventResetMode.ManualReset : EventResetMode.AutoReset, out bool eventCreated);
+                s_event = SharedEvent.CreateOrOpen(p[1], out bool eventCreated, p[2] == "manual" ? EventResetMode.ManualReset : EventResetMode.AutoReset);
                 return eventCreated ? "created" : "opened";
             case "event-set":
                 Event.Set();

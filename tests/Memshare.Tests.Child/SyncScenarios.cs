@@ -47,11 +47,11 @@ internal static class SyncScenarios
         WatchStdin();
         if (kind == "octet")
         {
-            using SharedValue<Octet> value = SharedValue<Octet>.OpenExisting(name, SharedMemoryAccess.Read);
+            using SharedValue<Octet> value = SharedValue<Octet>.OpenExisting(name, SharedMemoryOptions.ReadOnly);
             return ReadLoop(value, minReads, minChanges, limit, static v => v.IsConsistent, static v => v.A, static v => v.ToString());
         }
 
-        using SharedValue<Kilo> big = SharedValue<Kilo>.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedValue<Kilo> big = SharedValue<Kilo>.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         return ReadLoop(big, minReads, minChanges, limit, static v => v.IsConsistent, static v => v.First, static v => v.Describe());
     }
 

@@ -165,7 +165,7 @@ public sealed class LayoutTests : IDisposable
         string name = _scope.Name();
         using SharedString slot = SharedString.CreateNew(name, 100);
         slot.Set("hi");
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         ReadOnlySpan<byte> b = raw.ReadOnlySpan;
 
         Assert.Equal(128 + (2 * 128), b.Length);
@@ -195,7 +195,7 @@ public sealed class LayoutTests : IDisposable
     {
         string name = _scope.Name();
         using SharedValue<Octet> value = SharedValue<Octet>.CreateNew(name, Octet.Of(0x1122334455667788));
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         ReadOnlySpan<byte> b = raw.ReadOnlySpan;
 
         Assert.Equal(192 + (2 * 64), b.Length);

@@ -36,7 +36,7 @@ public sealed class PublicApiTests
         string dump = PublicApiDump.Of(typeof(SharedMemory).Assembly);
 
         Assert.Contains("public sealed class Memshare.SharedMemory : System.IDisposable", dump, StringComparison.Ordinal);
-        Assert.Contains("  public static Memshare.SharedMemory CreateOrOpen(System.String name, System.Int64 size, out System.Boolean created, Memshare.SharedMemoryOptions options = null)", dump, StringComparison.Ordinal);
+        Assert.Contains("  public static Memshare.SharedMemory CreateOrOpen(System.String name, System.Int64 size, out System.Boolean created, Memshare.RegionInitializer initializer = null, Memshare.SharedMemoryOptions options = null)", dump, StringComparison.Ordinal);
         Assert.Contains("  public ref T Value { get; }", dump, StringComparison.Ordinal);
         Assert.Contains("  public ref readonly T ReadOnlyValue { get; }", dump, StringComparison.Ordinal);
         Assert.Contains("public sealed class Memshare.SharedValue<T> : System.IDisposable where T : unmanaged", dump, StringComparison.Ordinal);

@@ -88,6 +88,19 @@ public sealed class SharedMemoryOpenFileTests : IDisposable
     }
 
     [Fact]
+    public void OpenFile_NegativeSize_ThrowsNamingFileAndTheFix()
+    {
+        string path = Path.Combine(_dir.FullName, "negative.bin");
+
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => SharedMemory.OpenFile(path, -1));
+
+        Assert.Equal("size", e.ParamName);
+        Assert.Contains($"'{path}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains("give 0 to map the file as it is", e.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
     public void OpenFile_ReadOnlyLargerThanFile_ThrowsRegionFormat()
     {
         string path = Path.Combine(_dir.FullName, "small.bin");

@@ -100,7 +100,7 @@ public sealed class SharedMemoryOtherUserTests : IDisposable
     public void OpenExisting_AsOtherUser_WidePermissionsAllowWithAllowOtherOwnerOnly()
     {
         string name = _scope.Name();
-        using SharedMemory region = SharedMemory.CreateNew(name, 4096, new SharedMemoryOptions
+        using SharedMemory region = SharedMemory.CreateNew(name, 4096, options: new SharedMemoryOptions
         {
             Permissions = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.OtherRead | UnixFileMode.OtherWrite,
         });

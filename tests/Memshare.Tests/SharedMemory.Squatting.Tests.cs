@@ -26,7 +26,7 @@ public sealed class SharedMemorySquattingTests : IDisposable
         File.CreateSymbolicLink(Shm.PathOf(name), target);
 
         var open = Assert.Throws<UnauthorizedAccessException>(() => SharedMemory.OpenExisting(name));
-        var openRo = Assert.Throws<UnauthorizedAccessException>(() => SharedMemory.OpenExisting(name, SharedMemoryAccess.Read));
+        var openRo = Assert.Throws<UnauthorizedAccessException>(() => SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly));
         var tryOpen = Assert.Throws<UnauthorizedAccessException>(() => SharedMemory.TryOpenExisting(name, out _));
         var createOrOpen = Assert.Throws<UnauthorizedAccessException>(() => SharedMemory.CreateOrOpen(name, Precious.Length, out _));
         var createNew = Assert.Throws<RegionExistsException>(() => SharedMemory.CreateNew(name, 4096));
@@ -97,7 +97,7 @@ public sealed class SharedMemorySquattingTests : IDisposable
         Shm.Run("mkfifo", "-m", "600", Shm.PathOf(name));
 
         var open = Assert.Throws<IOException>(() => SharedMemory.OpenExisting(name));
-        var openRo = Assert.Throws<IOException>(() => SharedMemory.OpenExisting(name, SharedMemoryAccess.Read));
+        var openRo = Assert.Throws<IOException>(() => SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly));
         var createOrOpen = Assert.Throws<IOException>(() => SharedMemory.CreateOrOpen(name, 4096, out _));
         Assert.Throws<RegionExistsException>(() => SharedMemory.CreateNew(name, 4096));
 
@@ -117,7 +117,7 @@ public sealed class SharedMemorySquattingTests : IDisposable
         File.WriteAllBytes(Path.Combine(Shm.PathOf(name), "inside"), Precious);
 
         var open = Assert.Throws<IOException>(() => SharedMemory.OpenExisting(name));
-        var openRo = Assert.Throws<IOException>(() => SharedMemory.OpenExisting(name, SharedMemoryAccess.Read));
+        var openRo = Assert.Throws<IOException>(() => SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly));
         var createOrOpen = Assert.Throws<IOException>(() => SharedMemory.CreateOrOpen(name, 4096, out _));
         Assert.Throws<RegionExistsException>(() => SharedMemory.CreateNew(name, 4096));
 

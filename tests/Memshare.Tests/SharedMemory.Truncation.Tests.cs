@@ -94,7 +94,7 @@ public sealed class SharedMemoryTruncationTests : IDisposable
         string name = _scope.Name();
         try
         {
-            using (SharedMemory.CreateNew(name, 4096, Persistent))
+            using (SharedMemory.CreateNew(name, 4096, options: Persistent))
             {
             }
 
@@ -118,7 +118,7 @@ public sealed class SharedMemoryTruncationTests : IDisposable
         string name = _scope.Name();
         try
         {
-            using (SharedMemory region = SharedMemory.CreateNew(name, 8192, Persistent))
+            using (SharedMemory region = SharedMemory.CreateNew(name, 8192, options: Persistent))
             {
                 Patterns.Fill(region.Span, 3);
             }

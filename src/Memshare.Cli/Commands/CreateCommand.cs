@@ -25,14 +25,14 @@ internal static class CreateCommand
     {
         if (!CliLifetime.RegionsOutliveTheCli)
         {
-            using SharedMemory held = SharedMemory.CreateNew(name, size, CliLifetime.NewRegion());
+            using SharedMemory held = SharedMemory.CreateNew(name, size, options: CliLifetime.NewRegion());
             ExitCodes.WriteError(Messages.Format(Messages.CreateHoldsOnWindows, name));
             HoldUntilReleased.Run($"Created region '{name}' ({size} bytes); holding it until interrupted.", untilEof: false);
             return ExitCodes.Success;
         }
 
         // Persistent: the CLI exits at once, and a scoped region would vanish with it.
-        using (SharedMemory.CreateNew(name, size, CliLifetime.NewRegion()))
+        using (SharedMemory.CreateNew(name, size, options: CliLifetime.NewRegion()))
         {
         }
 

@@ -21,7 +21,7 @@ internal static class DemoChildCommand
 
     private static int Run(string name)
     {
-        using SharedString slot = SharedString.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedString slot = SharedString.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         Console.WriteLine($"Child process read from shared memory: {slot.Get()}");
         return ExitCodes.Success;
     }

@@ -18,7 +18,7 @@ internal static class GetCommand
 
     private static int Run(string name)
     {
-        using SharedString slot = SharedString.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedString slot = SharedString.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         Console.WriteLine(slot.Get());
         return ExitCodes.Success;
     }

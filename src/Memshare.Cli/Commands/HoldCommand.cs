@@ -28,7 +28,7 @@ internal static class HoldCommand
         bool created = false;
         using SharedMemory region = size is long bytes
             ? SharedMemory.CreateOrOpen(name, bytes, out created)
-            : SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+            : SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
 
         HoldUntilReleased.Run($"holding {name} ({region.RegionSize} bytes, {(created ? "created" : "opened")})", untilEof);
         return ExitCodes.Success;

@@ -36,7 +36,7 @@ internal static class ReadCommand
             throw new ArgumentException(Messages.Format(Messages.NegativeLength, length));
         }
 
-        using SharedMemory region = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory region = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         long size = region.Size;
         if (offset > size)
         {

@@ -300,7 +300,7 @@ internal sealed unsafe class LinuxRegion : OsRegion
 
     private static void Initialize(in RegionRequest request, byte* address, long size)
     {
-        RegionInitializer? init = request.Options.Initializer;
+        RegionInitializer? init = request.Initializer;
         if (init is null)
         {
             return;

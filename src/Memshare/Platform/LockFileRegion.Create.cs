@@ -120,7 +120,7 @@ internal sealed unsafe partial class LockFileRegion
 
     private static void Initialize(in RegionRequest request, byte* address)
     {
-        RegionInitializer? init = request.Options.Initializer;
+        RegionInitializer? init = request.Initializer;
         if (init is null)
         {
             return;

@@ -17,6 +17,9 @@ internal readonly record struct RegionRequest(string Name, RegionMode Mode, long
     /// </summary>
     public long MinExistingSize { get; init; } = Size;
 
+    /// <summary>Fills a region this request creates, before any other process can see it.</summary>
+    public RegionInitializer? Initializer { get; init; }
+
     public bool ReadOnly => Options.Access == SharedMemoryAccess.Read;
 
     public bool Persistent => Options.Lifetime == SharedMemoryLifetime.Persistent;

@@ -185,7 +185,7 @@ internal sealed unsafe class WindowsRegion : OsRegion
                 }
             }
 
-            if (created && request.Options.Initializer is { } init)
+            if (created && request.Initializer is { } init)
             {
                 if (length > int.MaxValue)
                 {

@@ -50,7 +50,7 @@ public sealed class SharedChannelBadInputTests : IDisposable
             }
         }
 
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         byte[] before = raw.ReadOnlySpan.ToArray();
         byte[] tooLarge = new byte[channel.MaxMessageLength + 1];
 

@@ -13,7 +13,7 @@ internal static class OsTraits
     public static void AssertPersistentRefused(string name)
     {
         var persistent = new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent };
-        var e = Assert.Throws<PlatformNotSupportedException>(() => SharedMemory.CreateNew(name, 64, persistent));
+        var e = Assert.Throws<PlatformNotSupportedException>(() => SharedMemory.CreateNew(name, 64, options: persistent));
         Assert.Contains(name, e.Message, StringComparison.Ordinal);
         Assert.False(SharedMemory.TryOpenExisting(name, out _));
     }

@@ -21,7 +21,7 @@ public sealed class SharedEventTests : IDisposable
     {
         string name = _scope.Name();
         using SharedEvent ev = SharedEvent.CreateOrOpen(name, EventResetMode.AutoReset);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer a = StartWaiter(name, "auto", "event-wait-bg 20000");
         SyncPeer b = StartWaiter(name, "auto", "event-wait-bg 20000");
         SyncTest.WaitUntil(() => SyncTest.ReadInt(raw, SyncTest.EventWaiters) == 2, "both processes sleep in Wait");
@@ -47,7 +47,7 @@ public sealed class SharedEventTests : IDisposable
     {
         string name = _scope.Name();
         using SharedEvent ev = SharedEvent.CreateOrOpen(name, EventResetMode.ManualReset);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer a = StartWaiter(name, "manual", "event-wait-bg 20000");
         SyncPeer b = StartWaiter(name, "manual", "event-wait-bg 20000");
         SyncTest.WaitUntil(() => SyncTest.ReadInt(raw, SyncTest.EventWaiters) == 2, "both processes sleep in Wait");
@@ -91,7 +91,7 @@ public sealed class SharedEventTests : IDisposable
     {
         string name = _scope.Name();
         using SharedEvent ev = SharedEvent.CreateOrOpen(name, EventResetMode.AutoReset);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer p = StartWaiter(name, "auto", "event-wait-bg -1"); // no timeout: only cancellation ends it
         SyncTest.WaitUntil(() => SyncTest.ReadInt(raw, SyncTest.EventWaiters) == 1, "the process sleeps in Wait");
 
@@ -110,7 +110,7 @@ public sealed class SharedEventTests : IDisposable
     {
         string name = _scope.Name();
         using SharedEvent ev = SharedEvent.CreateOrOpen(name, EventResetMode.AutoReset);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer p = SyncPeer.Start(_scope);
         p.Expect($"event-open {name} auto", "opened");
         ValueTask<bool> wait = ev.WaitAsync(TimeSpan.FromSeconds(20));
@@ -129,7 +129,7 @@ public sealed class SharedEventTests : IDisposable
     {
         string name = _scope.Name();
         using SharedEvent ev = SharedEvent.CreateOrOpen(name, EventResetMode.AutoReset);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer p = StartWaiter(name, "auto", "event-wait-async 20000");
         SyncTest.WaitUntil(() => SyncTest.ReadInt(raw, SyncTest.EventWaiters) == 1, "the process sleeps in WaitAsync");
 
@@ -144,7 +144,7 @@ public sealed class SharedEventTests : IDisposable
     {
         string name = _scope.Name();
         using SharedEvent ev = SharedEvent.CreateOrOpen(name, EventResetMode.AutoReset);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer p = StartWaiter(name, "auto", "event-wait-async -1");
         SyncTest.WaitUntil(() => SyncTest.ReadInt(raw, SyncTest.EventWaiters) == 1, "the process sleeps in WaitAsync");
 
@@ -163,7 +163,7 @@ public sealed class SharedEventTests : IDisposable
     {
         string name = _scope.Name();
         using SharedEvent ev = SharedEvent.CreateOrOpen(name, EventResetMode.AutoReset);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer waiter = StartWaiter(name, "auto", "event-wait-bg 10000");
         SyncTest.WaitUntil(() => SyncTest.ReadInt(raw, SyncTest.EventWaiters) == 1, "the process sleeps in Wait");
         int generation = SyncTest.ReadInt(raw, SyncTest.EventGeneration);

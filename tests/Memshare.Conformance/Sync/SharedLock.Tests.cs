@@ -61,7 +61,7 @@ public sealed class SharedLockTests : IDisposable
     {
         string name = _scope.Name();
         using SharedLock sharedLock = SharedLock.CreateOrOpen(name);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer p = SyncPeer.Start(_scope);
         p.Expect($"lock-open {name}", "opened");
         using (SharedLockGuard guard = sharedLock.Acquire())
@@ -85,7 +85,7 @@ public sealed class SharedLockTests : IDisposable
     {
         string name = _scope.Name();
         using SharedLock sharedLock = SharedLock.CreateOrOpen(name);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer p = PeerHolding(name);
         using var cts = new CancellationTokenSource();
         Task<SharedLockGuard> acquire = Task.Factory.StartNew(() => sharedLock.Acquire(cts.Token), TaskCreationOptions.LongRunning);
@@ -123,7 +123,7 @@ public sealed class SharedLockTests : IDisposable
     {
         string name = _scope.Name();
         using SharedLock sharedLock = SharedLock.CreateOrOpen(name);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer next = SyncPeer.Start(_scope);
         SyncPeer third = SyncPeer.Start(_scope);
         next.Expect($"lock-open {name}", "opened");
@@ -153,7 +153,7 @@ public sealed class SharedLockTests : IDisposable
     {
         string name = _scope.Name();
         using SharedLock sharedLock = SharedLock.CreateOrOpen(name);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer p = PeerHolding(name);
         Task<SharedLockGuard> acquire = Task.Factory.StartNew(() => sharedLock.Acquire(TimeSpan.FromSeconds(20)), TaskCreationOptions.LongRunning);
         SyncTest.WaitUntil(() => SyncTest.ReadInt(raw, SyncTest.LockWaiters) == 1, "this process sleeps in Acquire");
@@ -174,7 +174,7 @@ public sealed class SharedLockTests : IDisposable
     {
         string name = _scope.Name();
         using SharedLock sharedLock = SharedLock.CreateOrOpen(name);
-        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read);
+        using SharedMemory raw = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly);
         SyncPeer p = SyncPeer.Start(_scope);
         p.Expect($"lock-open {name}", "opened");
         using (sharedLock.Acquire())

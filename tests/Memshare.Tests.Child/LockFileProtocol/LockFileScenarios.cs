@@ -73,7 +73,6 @@ internal static unsafe class LockFileScenarios
             }
         }
 
-        options = options with { Initializer = memory => SlowFill(memory, initMs, initThrow) };
         try
         {
             if (op == "remove")
@@ -88,7 +87,8 @@ internal static unsafe class LockFileScenarios
                 "open-existing" => RegionMode.OpenExisting,
                 _ => RegionMode.CreateOrOpen,
             };
-            using LockFileRegion? region = LockFileRegion.Open(new RegionRequest(name, mode, size, options), LinuxShmApi.Instance, settings);
+            using LockFileRegion? region = LockFileRegion.Open(
+                new RegionRequest(name, mode, size, options) { Initializer = memory => SlowFill(memory, initMs, initThrow) }, LinuxShmApi.Instance, settings);
             if (region is null)
             {
                 Console.WriteLine("absent");
@@ -145,21 +145,18 @@ internal static unsafe class LockFileScenarios
         int rounds = int.Parse(a[3], CultureInfo.InvariantCulture);
         using SharedMemory witnessRegion = SharedMemory.OpenExisting(a[4]);
         ref long witness = ref witnessRegion.AsRef<long>(0);
-        var options = new SharedMemoryOptions
+        RegionInitializer initializer = memory =>
         {
-            Initializer = memory =>
+            Patterns.Fill(memory, PatternSeed);
+            if (Random.Shared.Next(8) == 0)
             {
-                Patterns.Fill(memory, PatternSeed);
-                if (Random.Shared.Next(8) == 0)
-                {
-                    Thread.Sleep(1); // widen the window in which an opener could catch a half-built region
-                }
+                Thread.Sleep(1); // widen the window in which an opener could catch a half-built region
+            }
 
-                BinaryPrimitives.WriteInt64LittleEndian(memory, Random.Shared.NextInt64(1, 1L << 48));
-            },
+            BinaryPrimitives.WriteInt64LittleEndian(memory, Random.Shared.NextInt64(1, 1L << 48));
         };
         int created = 0, opened = 0, bad = 0, split = 0;
-        var request = new RegionRequest(name, RegionMode.CreateOrOpen, 4096, options);
+        var request = new RegionRequest(name, RegionMode.CreateOrOpen, 4096, SharedMemoryOptions.Default) { Initializer = initializer };
 
         // Start together: every worker announces itself at offset 8 and waits (bounded) for the others.
         int workers = int.Parse(a[5], CultureInfo.InvariantCulture);

@@ -165,11 +165,8 @@ public sealed class CliChannelTests : IDisposable
         string name = _scope.Name("short");
         try
         {
-            using (SharedChannel channel = SharedChannel.CreateOrOpen(name, new SharedChannelOptions
-            {
-                Capacity = 4096,
-                Region = new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent },
-            }))
+            using (SharedChannel channel = SharedChannel.CreateOrOpen(
+                name, new SharedChannelOptions { Capacity = 4096 }, new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent }))
             using (SharedChannelWriter writer = channel.CreateWriter())
             {
                 writer.Write("a"u8);

@@ -129,7 +129,7 @@ public sealed class CliCommandsTests : IDisposable
             CliRun.Run("set", name, "second").AssertExit(0);
             Assert.Equal(["second"], CliRun.Run("get", name).AssertExit(0).Stdout);
 
-            using SharedString slot = SharedString.OpenExisting(name, SharedMemoryAccess.Read);
+            using SharedString slot = SharedString.OpenExisting(name, SharedMemoryOptions.ReadOnly);
             Assert.Equal(256, slot.Capacity); // the default
             Assert.Equal(2, slot.Version);
         }

@@ -27,7 +27,7 @@ public sealed class CliDumpTests : IDisposable
         string name = _scope.Name("pattern");
         try
         {
-            using (SharedMemory region = SharedMemory.CreateNew(name, 101, s_persistent))
+            using (SharedMemory region = SharedMemory.CreateNew(name, 101, options: s_persistent))
             {
                 WritePattern(region);
             }

@@ -20,7 +20,7 @@ public sealed class CliInspectionTests : IDisposable
             CliRun.Run("create", raw, "--size", "100").AssertExit(0);
             CliRun.Run("set", text, "hi").AssertExit(0);
             using var v = SharedValue<long>.CreateNew(value, 42, new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent });
-            using var s = SharedMemory.CreateNew(scoped, 4096, new SharedMemoryOptions
+            using var s = SharedMemory.CreateNew(scoped, 4096, options: new SharedMemoryOptions
             {
                 Permissions = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead,
             });

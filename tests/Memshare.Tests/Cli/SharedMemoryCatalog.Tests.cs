@@ -15,7 +15,7 @@ public sealed class SharedMemoryCatalogTests : IDisposable
     {
         string name = _scope.Name("two");
         using SharedMemory first = SharedMemory.CreateNew(name, 100);
-        using (SharedMemory second = SharedMemory.OpenExisting(name, SharedMemoryAccess.Read))
+        using (SharedMemory second = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly))
         {
             SharedMemoryInfo? info = SharedMemoryCatalog.Get(name);
 
@@ -166,7 +166,7 @@ public sealed class SharedMemoryCatalogTests : IDisposable
         {
             var persistent = new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent };
             using (SharedLock.CreateOrOpen(lockName, persistent))
-            using (SharedEvent.CreateOrOpen(eventName, EventResetMode.ManualReset, out _, initialState: true, persistent))
+            using (SharedEvent.CreateOrOpen(eventName, out _, EventResetMode.ManualReset, initialState: true, persistent))
             {
             }
 
@@ -249,9 +249,10 @@ public sealed class SharedMemoryCatalogTests : IDisposable
         string cut = _scope.Name("cutchan");
         try
         {
-            var persistent = new SharedChannelOptions { Capacity = 4096, Region = new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent } };
-            using (SharedChannel.CreateOrOpen(name, persistent))
-            using (SharedChannel.CreateOrOpen(cut, persistent))
+            var small = new SharedChannelOptions { Capacity = 4096 };
+            var persistent = new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent };
+            using (SharedChannel.CreateOrOpen(name, small, persistent))
+            using (SharedChannel.CreateOrOpen(cut, small, persistent))
             {
             }
 

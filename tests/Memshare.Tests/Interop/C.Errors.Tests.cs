@@ -99,7 +99,7 @@ public sealed class CErrorsTests
     {
         byte[] bytes;
         using (SharedString original = SharedString.CreateNew(shm.Name("orig"), 16))
-        using (SharedMemory view = SharedMemory.OpenExisting(original.Name, SharedMemoryAccess.Read))
+        using (SharedMemory view = SharedMemory.OpenExisting(original.Name, SharedMemoryOptions.ReadOnly))
         {
             bytes = view.ReadOnlySpan.ToArray();
         }

@@ -61,7 +61,7 @@ public sealed class CLifetimeTests
         try
         {
             using var peer = Child.Program(NativeBuild.CPeer, "hold", name, "-");
-            using (SharedMemory.CreateNew(name, 4096, new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent }))
+            using (SharedMemory.CreateNew(name, 4096, options: new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent }))
             {
                 peer.WriteLine("go");
                 Assert.Equal("held", peer.ReadLine());

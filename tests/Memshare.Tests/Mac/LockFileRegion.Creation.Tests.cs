@@ -60,7 +60,7 @@ public sealed unsafe class LockFileRegionCreationTests : IDisposable
         LockFileSandbox.WaitUntil(() => File.Exists(_box.ShmPath("r")), "the creator created its shm object");
         creator.Kill();
 
-        using LockFileRegion region = _box.Create("r", 4096, new SharedMemoryOptions { Initializer = m => m.Fill(9) });
+        using LockFileRegion region = _box.Create("r", 4096, initializer: m => m.Fill(9));
         Assert.True(region.Created);
         Assert.Equal(9, region.Base[4095]);
     }
@@ -68,8 +68,7 @@ public sealed unsafe class LockFileRegionCreationTests : IDisposable
     [Fact]
     public void CreateNew_InitializerThrows_RegionAbsentAtOnceAndNameReusable()
     {
-        var options = new SharedMemoryOptions { Initializer = _ => throw new InvalidOperationException("boom") };
-        Assert.Throws<InvalidOperationException>(() => _box.Create("r", 4096, options));
+        Assert.Throws<InvalidOperationException>(() => _box.Create("r", 4096, initializer: _ => throw new InvalidOperationException("boom")));
         Assert.False(File.Exists(_box.ShmPath("r")), "the failed creator left its shm object");
 
         Assert.Null(_box.Open("r", RegionMode.OpenExisting, 0));
@@ -82,7 +81,7 @@ public sealed unsafe class LockFileRegionCreationTests : IDisposable
     {
         // A persistent witness region outside the protocol counts holders per region id (see lockfile-race).
         string witness = _box.Prefix + "witness";
-        using SharedMemory w = SharedMemory.CreateNew(witness, 64, new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent });
+        using SharedMemory w = SharedMemory.CreateNew(witness, 64, options: new SharedMemoryOptions { Lifetime = SharedMemoryLifetime.Persistent });
         try
         {
             const int Workers = 4;

@@ -38,13 +38,13 @@ public sealed unsafe class LockFileRegionLifetimeTests : IDisposable
     [Fact]
     public void OpenExisting_LockFileReplacedBetweenOpenAndLock_RetriesAndHoldsTheNewOne()
     {
-        LockFileRegion first = _box.Create("r", 4096, new SharedMemoryOptions { Initializer = m => m.Fill(1) });
+        LockFileRegion first = _box.Create("r", 4096, initializer: m => m.Fill(1));
         LockFileRegion? second = null;
         var api = new ReplaceAfterLockFileOpen(_box.LockPath("r"), () =>
         {
             // Another process removes and recreates the name after our open of the lock file, before our lock.
             Assert.True(_box.Remove("r"));
-            second = _box.Create("r", 4096, new SharedMemoryOptions { Initializer = m => m.Fill(2) });
+            second = _box.Create("r", 4096, initializer: m => m.Fill(2));
         });
         using LockFileRegion opened = LockFileRegion.Open(new RegionRequest("r", RegionMode.OpenExisting, 0, SharedMemoryOptions.Default), api, _box.Settings())!;
         Assert.True(api.Fired);
@@ -59,7 +59,7 @@ public sealed unsafe class LockFileRegionLifetimeTests : IDisposable
     [Fact]
     public void Dispose_SecondProcessHolds_RegionStaysUntilItsLastHolderCloses()
     {
-        LockFileRegion mine = _box.Create("r", 4096, new SharedMemoryOptions { Initializer = m => Patterns.Fill(m, LockFileScenarios.PatternSeed) });
+        LockFileRegion mine = _box.Create("r", 4096, initializer: m => Patterns.Fill(m, LockFileScenarios.PatternSeed));
         var peer = _box.Helper("open-existing", "r", 4096, "hold");
         Assert.Equal("opened 4096 ok", peer.ReadLine());
         Assert.Equal("holding", peer.ReadLine());

@@ -49,8 +49,8 @@ public sealed unsafe class LockFileRegionNamesTests : IDisposable
     [Fact]
     public void CreateNew_NamesDifferingInCase_AreSeparateRegionsWithSeparateLockFiles()
     {
-        using LockFileRegion upper = _box.Create("Foo", 4096, new SharedMemoryOptions { Initializer = m => m.Fill(1) });
-        LockFileRegion lower = _box.Create("foo", 4096, new SharedMemoryOptions { Initializer = m => m.Fill(2) });
+        using LockFileRegion upper = _box.Create("Foo", 4096, initializer: m => m.Fill(1));
+        LockFileRegion lower = _box.Create("foo", 4096, initializer: m => m.Fill(2));
         Assert.True(lower.Created);
         string[] files = _box.LockFiles();
         Assert.Equal(2, files.Distinct(StringComparer.OrdinalIgnoreCase).Count());

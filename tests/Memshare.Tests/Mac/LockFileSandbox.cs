@@ -42,11 +42,12 @@ public sealed class LockFileSandbox : IDisposable
 
     internal static ShmApi Api => LinuxShmApi.Instance;
 
-    internal LockFileRegion? Open(string name, RegionMode mode, long size, SharedMemoryOptions? options = null, TimeSpan? initDeadline = null) =>
-        LockFileRegion.Open(new RegionRequest(name, mode, size, options ?? SharedMemoryOptions.Default), Api, Settings(initDeadline));
+    internal LockFileRegion? Open(string name, RegionMode mode, long size, SharedMemoryOptions? options = null, TimeSpan? initDeadline = null,
+        RegionInitializer? initializer = null) =>
+        LockFileRegion.Open(new RegionRequest(name, mode, size, options ?? SharedMemoryOptions.Default) { Initializer = initializer }, Api, Settings(initDeadline));
 
-    internal LockFileRegion Create(string name, long size = 4096, SharedMemoryOptions? options = null) =>
-        Open(name, RegionMode.CreateNew, size, options)!;
+    internal LockFileRegion Create(string name, long size = 4096, SharedMemoryOptions? options = null, RegionInitializer? initializer = null) =>
+        Open(name, RegionMode.CreateNew, size, options, initializer: initializer)!;
 
     internal bool Remove(string name) => LockFileRegion.Remove(name, Api, Settings());
 

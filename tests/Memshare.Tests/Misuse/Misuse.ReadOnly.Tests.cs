@@ -43,9 +43,9 @@ public sealed class MisuseReadOnlyTests : IDisposable
         string name = _scope.Name();
         var ro = new SharedMemoryOptions { Access = SharedMemoryAccess.Read };
 
-        var e = Assert.Throws<ArgumentException>(() => SharedEvent.CreateOrOpen(name, EventResetMode.ManualReset, out _, options: ro));
+        var e = Assert.Throws<ArgumentException>(() => SharedEvent.CreateOrOpen(name, out _, EventResetMode.ManualReset, options: ro));
         var l = Assert.Throws<ArgumentException>(() => SharedLock.CreateOrOpen(name, ro));
-        var c = Assert.Throws<ArgumentException>(() => SharedChannel.CreateOrOpen(name, new SharedChannelOptions { Region = ro }));
+        var c = Assert.Throws<ArgumentException>(() => SharedChannel.CreateOrOpen(name, options: ro));
 
         Assert.Contains($"SharedEvent '{name}' cannot be opened read-only", e.Message, StringComparison.Ordinal);
         Assert.Contains($"SharedLock '{name}' cannot be opened read-only", l.Message, StringComparison.Ordinal);
