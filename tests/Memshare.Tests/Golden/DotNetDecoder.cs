@@ -24,7 +24,7 @@ internal static class DotNetDecoder
     private static List<string> Value(string region)
     {
         SharedMemoryHeaderInfo h = SharedMemoryCatalog.Get(region)!.Header!;
-        using var value = SharedValue<Quote>.OpenExisting(region, SharedMemoryAccess.Read); // checks the fingerprint
+        using var value = SharedValue<Quote>.OpenExisting(region, SharedMemoryOptions.ReadOnly); // checks the fingerprint
         Quote q = value.Read();
         return
         [
@@ -43,7 +43,7 @@ internal static class DotNetDecoder
 
     private static List<string> String(string region)
     {
-        using var slot = SharedString.OpenExisting(region, SharedMemoryAccess.Read);
+        using var slot = SharedString.OpenExisting(region, SharedMemoryOptions.ReadOnly);
         byte[] text = new byte[slot.Capacity];
         int length = slot.Get(text);
         return
@@ -102,7 +102,7 @@ internal static class DotNetDecoder
     /// </summary>
     private static string Uncommitted(string region, SharedMemoryHeaderInfo h, SharedChannelInfo info)
     {
-        using var raw = SharedMemory.OpenExisting(region, SharedMemoryAccess.Read);
+        using var raw = SharedMemory.OpenExisting(region, SharedMemoryOptions.ReadOnly);
         long position = info.WriterPosition;
         ReadOnlySpan<byte> record = raw.ReadOnlySpan[(int)(h.HeaderSize + (position & (info.Capacity - 1)))..];
         int length = BinaryPrimitives.ReadInt32LittleEndian(record);

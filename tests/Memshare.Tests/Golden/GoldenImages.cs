@@ -219,7 +219,7 @@ internal static class GoldenImages
 
     private static byte[] Snapshot(string region)
     {
-        using var raw = SharedMemory.OpenExisting(region, SharedMemoryAccess.Read);
+        using var raw = SharedMemory.OpenExisting(region, SharedMemoryOptions.ReadOnly);
         return raw.ReadOnlySpan.ToArray();
     }
 
