@@ -2,12 +2,13 @@ using System.Runtime.CompilerServices;
 
 namespace Memshare;
 
-/// <summary>The async loops of the channel, kept out of the unsafe writer and reader classes (C# cannot await there).</summary>
+/// <summary>The async loops of the channel's writer and reader, kept out of their synchronous fast paths.</summary>
 internal static class ChannelAsync
 {
-    internal static async ValueTask WriteAsync(SharedChannelWriter writer, ReadOnlyMemory<byte> message, CancellationToken cancellationToken)
+    /// <summary>Writes <paramref name="message"/> (with <paramref name="checkpoint"/> if given), waiting for room without a thread.</summary>
+    internal static async ValueTask WriteAsync(SharedChannelWriter writer, ReadOnlyMemory<byte> message, long? checkpoint, CancellationToken cancellationToken)
     {
-        while (!writer.TryWrite(message.Span))
+        while (!(checkpoint is long value ? writer.TryWrite(message.Span, value) : writer.TryWrite(message.Span)))
         {
             _ = await writer.WaitForSpaceAsync(message.Length, cancellationToken).ConfigureAwait(false);
         }

@@ -108,6 +108,10 @@ internal static class SR
         "Channel '{0}': there is no claimed message to commit; call TryClaim first.";
     internal const string ChannelBufferTooSmall =
         "The buffer holds {1} bytes but the next message on channel '{0}' has {2}; the message was not consumed. Pass a buffer of at least {2} bytes (MaxMessageLength always suffices).";
+    internal const string ChannelNoPeek =
+        "Channel '{0}': there is no peeked message to consume; call TryPeek before Advance.";
+    internal const string ChannelNotReadAhead =
+        "Channel '{0}': only {1} messages are read ahead; read them with TryReadAhead before advancing past them.";
     internal const string ChannelPeekOverrun =
         "Channel '{0}' overruns slow readers, so a message cannot be read in place (the writer may overwrite it meanwhile); use TryRead with a buffer.";
 

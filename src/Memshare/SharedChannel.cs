@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Numerics;
+using Memshare.Channels;
 using Memshare.Layout;
 using Memshare.Platform;
 using Memshare.Sync;
@@ -20,6 +21,8 @@ namespace Memshare;
 /// unconsumed message, with no loss and no duplicate.</para>
 /// <para>Positions and headers read from shared memory are checked before use; a corrupt value gives
 /// <see cref="RegionFormatException"/>, never an out-of-bounds access.</para>
+/// <para>The protocol lives in the ring engine (src/Memshare/Channels); this type and its writer and reader hold
+/// the mapping and check arguments.</para>
 /// </remarks>
 public sealed unsafe class SharedChannel : IDisposable
 {
@@ -29,55 +32,32 @@ public sealed unsafe class SharedChannel : IDisposable
     private SharedChannel(SharedMemory region, bool globalNamespace)
     {
         _region = region;
-        string name = region.Name;
         ref readonly RegionHeader h = ref RegionHeader.Validate(region, RegionKind.Channel);
-        ref readonly ChannelConfig config = ref Unsafe.AsRef<ChannelConfig>(region.RegionBase + ChannelLayout.ModeOffset);
-        int capacity = (int)Math.Min(h.PayloadSize, int.MaxValue);
-        int maxReaders = config.MaxReaders;
-        if (capacity < ChannelLayout.MinCapacity || capacity > ChannelLayout.MaxCapacity || !BitOperations.IsPow2(capacity)
-            || maxReaders is < 1 or > ChannelLayout.MaxReadersLimit || config.Mode is < 0 or > 2 || config.Overflow is < 0 or > 1
-            || config.MaxMessage != ChannelLayout.MaxMessage(capacity) || h.HeaderSize != ChannelLayout.DataOffset(maxReaders)
-            || h.TotalSize != ChannelLayout.TotalSize(capacity, maxReaders))
-        {
-            ThrowHelper.ThrowFormat(name, SR.BadHeaderField, name,
-                $"capacity {h.PayloadSize}, mode {config.Mode}, readers {maxReaders} and sizes {h.HeaderSize}/{h.TotalSize} do not form a valid channel");
-        }
-
-        Capacity = capacity;
-        MaxReaders = maxReaders;
-        Mode = (ChannelMode)config.Mode;
-        Overflow = (ChannelOverflow)config.Overflow;
-        MaxMessageLength = config.MaxMessage;
-        Salt = h.Fingerprint;
-        Base = region.RegionBase;
-        Data = Base + h.HeaderSize;
-        DataWait = new WaitChannel(&Wait(ChannelLayout.DataWaitLine)->Seq, name, ChannelLayout.DataWaitLine, globalNamespace);
-        SpaceWait = new WaitChannel(&Wait(ChannelLayout.SpaceWaitLine)->Seq, name, ChannelLayout.SpaceWaitLine, globalNamespace);
+        Geometry = ChannelGeometry.Decode(region.Name, h, Unsafe.AsRef<ChannelConfig>(region.RegionBase + ChannelLayout.ModeOffset));
+        Ring = new RingView(region.RegionBase, Geometry, h.Fingerprint, region.Name);
         _handle = region.Handle;
-        _handle.RunBeforeRelease(() =>
-        {
-            DataWait.Dispose();
-            SpaceWait.Dispose();
-        });
+        Signals = new RingSignals(region.RegionBase, region.Name, globalNamespace, _handle);
+        RingSignals signals = Signals;
+        _handle.RunBeforeRelease(signals.Dispose);
     }
 
     /// <summary>The channel's name.</summary>
     public string Name => _region.Name;
 
     /// <summary>The ring's size in bytes.</summary>
-    public int Capacity { get; }
+    public int Capacity => Geometry.Capacity;
 
     /// <summary>The largest message, in bytes, a writer may send.</summary>
-    public int MaxMessageLength { get; }
+    public int MaxMessageLength => Geometry.MaxMessage;
 
     /// <summary>Single-producer, multi-producer or broadcast.</summary>
-    public ChannelMode Mode { get; }
+    public ChannelMode Mode => Geometry.Mode;
 
     /// <summary>Broadcast only: whether slow readers hold back the writer or lose messages.</summary>
-    public ChannelOverflow Overflow { get; }
+    public ChannelOverflow Overflow => Geometry.Overflow;
 
     /// <summary>How many readers may attach (1 unless broadcast).</summary>
-    public int MaxReaders { get; }
+    public int MaxReaders => Geometry.MaxReaders;
 
     /// <summary>Messages committed so far, by every writer.</summary>
     public long MessagesWritten
@@ -87,7 +67,7 @@ public sealed unsafe class SharedChannel : IDisposable
             Enter();
             try
             {
-                return Volatile.Read(ref Writer->Messages);
+                return Volatile.Read(ref Ring.Writer->Messages);
             }
             finally
             {
@@ -104,7 +84,7 @@ public sealed unsafe class SharedChannel : IDisposable
             Enter();
             try
             {
-                return Completed;
+                return Volatile.Read(ref Ring.Writer->Completed) != 0;
             }
             finally
             {
@@ -113,28 +93,27 @@ public sealed unsafe class SharedChannel : IDisposable
         }
     }
 
-    /// <summary><see cref="IsCompleted"/> for a writer or reader, whose own reference keeps the mapping.</summary>
-    internal bool Completed => Volatile.Read(ref Writer->Completed) != 0;
+    internal ChannelGeometry Geometry { get; }
 
-    internal byte* Base { get; }
+    /// <summary>The mapped ring; valid while a reference on the mapping is held.</summary>
+    internal RingView Ring { get; }
 
-    internal byte* Data { get; }
+    internal RingSignals Signals { get; }
 
-    internal ulong Salt { get; }
+    // Views of the control block for white-box tests and tools.
+    internal byte* Base => Ring.Base;
 
-    internal long Mask => Capacity - 1;
+    internal byte* Data => Ring.Data;
 
-    internal WaitChannel DataWait { get; }
+    internal ulong Salt => Ring.Salt;
 
-    internal WaitChannel SpaceWait { get; }
+    internal long Mask => Ring.Mask;
 
-    internal ChannelWriterState* Writer => (ChannelWriterState*)(Base + ChannelLayout.WriterLine);
+    internal ChannelWriterState* Writer => Ring.Writer;
 
-    internal ulong* WriterLock => (ulong*)(Base + ChannelLayout.WriterLockLine);
+    internal ulong* WriterLock => Ring.WriterLock;
 
-    internal ChannelReaderState* Reader(int index) => (ChannelReaderState*)(Base + ChannelLayout.ReadersOffset + (index * ChannelLayout.ReaderStride));
-
-    internal WaitWord* Wait(int line) => (WaitWord*)(Base + line);
+    internal ChannelReaderState* Reader(int index) => Ring.Reader(index);
 
     /// <summary>Creates the named channel; throws <see cref="RegionExistsException"/> if the name exists.</summary>
     /// <param name="name">The region's name; see <see cref="RegionName"/> for the rule.</param>
@@ -254,65 +233,9 @@ public sealed unsafe class SharedChannel : IDisposable
     /// <summary>Takes a reference on the mapping; <see cref="ObjectDisposedException"/> once this channel is disposed.</summary>
     internal void Enter() => _handle.Enter(this);
 
-    /// <summary>
-    /// Takes a reference on the mapping for a writer or reader that already holds one (so it cannot fail), even
-    /// after this channel's own <see cref="Dispose"/>: an async wait keeps it until it ends.
-    /// </summary>
-    internal void AddRef()
-    {
-        bool added = false;
-        _handle.DangerousAddRef(ref added);
-    }
-
-    /// <summary>Drops a reference that <see cref="Enter"/> or <see cref="AddRef"/> took.</summary>
+    /// <summary>Drops a reference that <see cref="Enter"/> took.</summary>
     internal void Exit() => _handle.Exit();
 
     /// <summary>Takes a reference unless the mapping is already gone (to wake waiters from a Dispose).</summary>
     internal bool TryAddRef() => _handle.TryEnter();
-
-    /// <summary>
-    /// The end of the committed records from <paramref name="position"/> on: past every record whose tag is
-    /// valid. It can lie beyond the published writer position when a writer died between storing a record's
-    /// tag and publishing the position. Bounded by one lap, so a corrupt ring cannot make it loop.
-    /// </summary>
-    internal long CommittedEnd(long position)
-    {
-        for (long scanned = 0; scanned < Capacity; )
-        {
-            long offset = position & Mask;
-            RecordHeader* header = (RecordHeader*)(Data + offset);
-            if (Volatile.Read(ref header->Tag) != ((ulong)position ^ Salt))
-            {
-                break;
-            }
-
-            int length = header->Length;
-            long size = length == ChannelLayout.PaddingLength ? Capacity - offset : ChannelLayout.RecordSize(length);
-            if (length != ChannelLayout.PaddingLength && ((uint)length > (uint)MaxMessageLength || offset + size > Capacity))
-            {
-                break;
-            }
-
-            position += size;
-            scanned += size;
-        }
-
-        return position;
-    }
-
-    /// <summary>Throws the typed error for a position or record that cannot be right.</summary>
-    [DoesNotReturn]
-    internal void ThrowCorrupt(string what) => ThrowHelper.ThrowFormat(Name, SR.BadHeaderField, Name, what);
-
-    internal void WakeReaders(bool all)
-    {
-        WaitWord* w = Wait(ChannelLayout.DataWaitLine);
-        DataWait.Wake(Interlocked.Increment(ref w->Seq), all ? Math.Max(1, Volatile.Read(ref w->Waiters)) : 1);
-    }
-
-    internal void WakeWriters()
-    {
-        WaitWord* w = Wait(ChannelLayout.SpaceWaitLine);
-        SpaceWait.Wake(Interlocked.Increment(ref w->Seq), Math.Max(1, Volatile.Read(ref w->Waiters)));
-    }
 }

@@ -1,5 +1,5 @@
-using System.Diagnostics;
-using Memshare.Layout;
+using System.Diagnostics.CodeAnalysis;
+using Memshare.Channels;
 using Memshare.Sync;
 
 namespace Memshare;
@@ -8,14 +8,15 @@ namespace Memshare;
 /// Reads messages from a <see cref="SharedChannel"/>: copy out with <see cref="TryRead"/>, or read in place with
 /// <see cref="TryPeek"/> then <see cref="Advance"/>. Not thread-safe: use one reader per thread.
 /// </summary>
-public sealed unsafe partial class SharedChannelReader : IDisposable
+/// <remarks>
+/// The protocol is the ring engine's (<see cref="LosslessReader"/>, or <see cref="OverrunReader"/> on an overrun
+/// broadcast channel); this type checks arguments and holds the mapping: every call enters a <see cref="CallGate"/>,
+/// so a call racing <see cref="Dispose"/> gets <see cref="ObjectDisposedException"/>, never a fault.
+/// </remarks>
+public sealed partial class SharedChannelReader : IDisposable
 {
     private readonly SharedChannel _channel;
-    private readonly ChannelReaderState* _state;
-    private readonly bool _overrun;
-    private long _position;      // next record to read; published to _state->Position when a read completes
-    private uint _expected;      // sequence number of the next record, for counting overrun losses
-    private int _peekedSize = -1;
+    private readonly RingReader _engine;
     private readonly CallGate _gate;
 
     internal SharedChannelReader(SharedChannel channel, int index)
@@ -24,11 +25,16 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
         try
         {
             _channel = channel;
-            _gate = new CallGate(Close);
-            Index = index;
-            _state = channel.Reader(index);
-            _overrun = channel.Mode == ChannelMode.Broadcast && channel.Overflow == ChannelOverflow.Overrun;
-            Attach();
+            _engine = RingReader.Create(channel.Geometry, channel.Ring, channel.Signals, index, _gate = new CallGate(Close), this);
+            bool broadcast = channel.Mode == ChannelMode.Broadcast;
+            if (!_engine.TryClaimIndex(out ulong owner))
+            {
+                throw new InvalidOperationException(SR.Format(SR.ChannelRoleTaken, channel.Name, $"reader {index}", OwnerToken.Pid(owner),
+                    broadcast ? "broadcast reader index of a" : "single-reader",
+                    broadcast ? "another reader index" : "ChannelMode.Broadcast for several readers"));
+            }
+
+            _engine.Attach(broadcast);
         }
         catch
         {
@@ -41,9 +47,13 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
     public SharedChannel Channel => _channel;
 
     /// <summary>This reader's index: its durable identity on the channel.</summary>
-    public int Index { get; }
+    public int Index => _engine.Index;
 
-    /// <summary>Overrun broadcast channels only: messages this reader index skipped because the writer lapped it.</summary>
+    /// <summary>
+    /// Overrun broadcast channels only: messages this reader index skipped because the writer lapped it. It grows by
+    /// exactly the gap in sequence numbers between the last message the index consumed and the next one it returns,
+    /// also across a process that stopped (or died) and an index attached again.
+    /// </summary>
     public long LostMessages
     {
         get
@@ -51,7 +61,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
             _gate.Enter(this);
             try
             {
-                return Volatile.Read(ref _state->Lost);
+                return _engine.Lost;
             }
             finally
             {
@@ -71,24 +81,11 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
     /// </summary>
     public bool TryPeek(out ReadOnlySpan<byte> message)
     {
+        LosslessReader engine = InPlace();
         _gate.Enter(this);
         try
         {
-            if (_overrun)
-            {
-                throw new NotSupportedException(SR.Format(SR.ChannelPeekOverrun, _channel.Name));
-            }
-
-            RecordHeader* header = NextRecord(out int length);
-            if (header == null)
-            {
-                message = default;
-                return false;
-            }
-
-            _peekedSize = ChannelLayout.RecordSize(length);
-            message = new ReadOnlySpan<byte>(header + 1, length);
-            return true;
+            return engine.TryPeek(out message);
         }
         finally
         {
@@ -102,12 +99,12 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
         _gate.Enter(this);
         try
         {
-            if (_peekedSize < 0)
+            if (!_engine.HasPeeked)
             {
-                throw new InvalidOperationException($"Channel '{_channel.Name}': call TryPeek before Advance.");
+                ThrowNoPeek();
             }
 
-            Consume(_peekedSize);
+            _engine.Advance();
         }
         finally
         {
@@ -125,7 +122,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
         _gate.Enter(this);
         try
         {
-            return TryReadCore(destination, out length);
+            return _engine.TryRead(destination, out length);
         }
         finally
         {
@@ -133,66 +130,20 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
         }
     }
 
-    private bool TryReadCore(Span<byte> destination, out int length)
-    {
-        while (true)
-        {
-            // The length comes checked from NextRecord and is not read again: on an overrun channel the writer may
-            // be overwriting the header meanwhile, and a second read could see anything.
-            RecordHeader* header = NextRecord(out length);
-            if (header == null)
-            {
-                length = 0;
-                return false;
-            }
-
-            uint sequence = header->Sequence;
-            if (length > destination.Length)
-            {
-                if (_overrun && Overwritten())
-                {
-                    continue; // the length was the writer's new bytes, not this record's
-                }
-
-                throw new ArgumentException(SR.Format(SR.ChannelBufferTooSmall, _channel.Name, destination.Length, length), nameof(destination));
-            }
-
-            new ReadOnlySpan<byte>(header + 1, length).CopyTo(destination);
-            if (_overrun)
-            {
-                // Accept the copy only if the writer did not start overwriting it meanwhile (see TryClaim).
-                if (Overwritten())
-                {
-                    continue;
-                }
-
-                CountLost(sequence);
-            }
-
-            Consume(ChannelLayout.RecordSize(length));
-            return true;
-        }
-    }
-
     /// <summary>
-    /// Waits up to <paramref name="timeout"/> until a message is waiting. False on timeout, or when the channel is
-    /// complete and drained (check <see cref="SharedChannel.IsCompleted"/>).
+    /// Waits up to <paramref name="timeout"/> (<see cref="Timeout.InfiniteTimeSpan"/> for no limit) until a message is
+    /// waiting (<see cref="ChannelWaitResult.Ready"/>) or the channel is complete and drained
+    /// (<see cref="ChannelWaitResult.Completed"/>); <see cref="ChannelWaitResult.TimedOut"/> if neither happened in time.
     /// </summary>
-    public bool WaitToRead(TimeSpan timeout, CancellationToken cancellationToken = default)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    /// <exception cref="ObjectDisposedException">The reader was disposed, also by another thread during the wait.</exception>
+    public ChannelWaitResult WaitToRead(TimeSpan timeout, CancellationToken cancellationToken = default)
     {
+        long timeoutMs = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)Math.Max(0, timeout.TotalMilliseconds);
         _gate.Enter(this);
         try
         {
-            if (NextRecord() != null)
-            {
-                return true;
-            }
-
-            long timeoutMs = timeout == Timeout.InfiniteTimeSpan ? -1 : (long)timeout.TotalMilliseconds;
-            WaitWord* w = _channel.Wait(ChannelLayout.DataWaitLine);
-            var condition = new MessageWaiting(this);
-            return SpinThenSleep.Wait(ref condition, _channel.DataWait, &w->Seq, &w->Waiters, (long)(SpinDuration.TotalSeconds * Stopwatch.Frequency),
-                timeoutMs, static s => ((SharedChannel)s!).WakeReaders(all: true), _channel, cancellationToken);
+            return _engine.WaitToRead(SpinDuration, timeoutMs, cancellationToken);
         }
         finally
         {
@@ -201,32 +152,18 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
     }
 
     /// <summary>
-    /// Waits until a message is waiting (true) or the channel is complete and drained (false). Completes
-    /// synchronously when a message is already there; otherwise blocks no thread of the caller's.
+    /// Waits until a message is waiting (true) or the channel is complete and drained (false), as
+    /// System.Threading.Channels' <c>ChannelReader.WaitToReadAsync</c>. Completes synchronously when a message is
+    /// already there; otherwise blocks no thread of the caller's.
     /// </summary>
     public ValueTask<bool> WaitToReadAsync(CancellationToken cancellationToken = default)
     {
         _gate.Enter(this);
         try
         {
-            if (cancellationToken.IsCancellationRequested)
-            {
-                return ValueTask.FromCanceled<bool>(cancellationToken);
-            }
-
-            if (NextRecord() != null)
-            {
-                return new ValueTask<bool>(true);
-            }
-
-            if (_channel.Completed && NextRecord() == null)
-            {
-                // Looked again after seeing the mark: a message committed before Complete() may have landed meanwhile.
-                return new ValueTask<bool>(false);
-            }
-
-            _channel.AddRef(); // the wait keeps the mapping alive until it ends, even past this reader's Close
-            return new ValueTask<bool>(AsyncWaitHub.WaitAsync(new AsyncWait(this), -1, cancellationToken));
+            return cancellationToken.IsCancellationRequested
+                ? ValueTask.FromCanceled<bool>(cancellationToken)
+                : _engine.WaitToReadAsync(cancellationToken);
         }
         finally
         {
@@ -257,9 +194,9 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
         // Cut short a wait on another thread; the mapping may be gone already if Close ran.
         if (_channel.TryAddRef())
         {
-            if (Volatile.Read(ref _channel.Wait(ChannelLayout.DataWaitLine)->Waiters) != 0)
+            if (_channel.Signals.ReadersWaiting)
             {
-                _channel.WakeReaders(all: true);
+                _channel.Signals.WakeReaders(all: true);
             }
 
             _channel.Exit();
@@ -272,11 +209,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
         _gate.Enter(this);
         try
         {
-            Volatile.Write(ref _state->Attached, 0);
-            if (Volatile.Read(ref _channel.Wait(ChannelLayout.SpaceWaitLine)->Waiters) != 0)
-            {
-                _channel.WakeWriters();
-            }
+            _engine.Detach();
         }
         finally
         {
@@ -291,7 +224,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
     {
         try
         {
-            Interlocked.CompareExchange(ref _state->Owner, 0, OwnerToken.Current);
+            _engine.ReleaseIndex();
         }
         finally
         {
@@ -299,179 +232,22 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
         }
     }
 
-
-    /// <summary>A message is waiting; finished when the channel is complete and drained.</summary>
-    private readonly struct MessageWaiting(SharedChannelReader reader) : IWaitCondition
-    {
-        public bool IsMet() => reader.NextRecord() != null;
-
-        // Look again after seeing the mark: a message committed before Complete() may have landed after the look
-        // that failed, and "finished" must mean drained.
-        public bool IsFinished()
-        {
-            if (reader._gate.IsClosing)
-            {
-                ThrowHelper.ThrowObjectDisposed(reader);
-            }
-
-            return reader._channel.Completed && reader.NextRecord() == null;
-        }
-    }
-
-    /// <summary>An async wait for the next message, for <see cref="AsyncWaitHub"/>.</summary>
-    private sealed class AsyncWait(SharedChannelReader reader) : IAsyncWaitSource
-    {
-        public int* SeqWord => &reader._channel.Wait(ChannelLayout.DataWaitLine)->Seq;
-
-        public int* WaitersWord => &reader._channel.Wait(ChannelLayout.DataWaitLine)->Waiters;
-
-        public WaitChannel Channel => reader._channel.DataWait;
-
-        public AsyncWaitPoll Poll() =>
-            reader._gate.IsClosing ? AsyncWaitPoll.Closed
-            : reader.NextRecord() != null ? AsyncWaitPoll.Ready
-            : reader._channel.Completed && reader.NextRecord() == null ? AsyncWaitPoll.Finished
-            : AsyncWaitPoll.NotReady;
-
-        public void ReleaseWait() => reader._channel.Exit();
-    }
-
-    /// <summary>The committed record at our position (skipping padding), or null if the next one is not committed.</summary>
+    /// <summary>The engine for reading in place, which an overrun channel does not allow.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private RecordHeader* NextRecord() => NextRecord(out _);
-
-    /// <summary>As <see cref="NextRecord()"/>, with the record's length, checked to lie within the ring.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private RecordHeader* NextRecord(out int length)
+    private LosslessReader InPlace()
     {
-        while (true)
+        if (_engine is LosslessReader lossless)
         {
-            long claim;
-            if (_overrun && (claim = Volatile.Read(ref _channel.Writer->Claim)) - _position > _channel.Capacity)
-            {
-                CatchUp(claim);
-            }
-
-            long offset = _position & _channel.Mask;
-            RecordHeader* header = (RecordHeader*)(_channel.Data + offset);
-            if (Volatile.Read(ref header->Tag) != ((ulong)_position ^ _channel.Salt))
-            {
-                length = 0;
-                return null; // not committed yet (or an older lap's bytes)
-            }
-
-            length = header->Length;
-            if (length == ChannelLayout.PaddingLength)
-            {
-                _position += _channel.Capacity - offset;
-                continue;
-            }
-
-            if ((uint)length > (uint)_channel.MaxMessageLength || offset + ChannelLayout.RecordSize(length) > _channel.Capacity)
-            {
-                if (_overrun && Overwritten())
-                {
-                    continue; // overwritten while we looked; the claim check above catches up
-                }
-
-                // Committed (its tag matches) and not being overwritten, yet impossible: corrupt, not a race.
-                _channel.ThrowCorrupt($"record at position {_position} has length {length}");
-            }
-
-            return header;
+            return lossless;
         }
+
+        ThrowNoInPlace();
+        return null;
     }
 
-    /// <summary>Overrun: whether the writer may have started overwriting the record at our position (see TryClaim).</summary>
-    private bool Overwritten()
-    {
-        Interlocked.MemoryBarrier(); // our reads of the record before the claim, which the writer stores before writing
-        return Volatile.Read(ref _channel.Writer->Claim) - _position > _channel.Capacity;
-    }
+    [DoesNotReturn]
+    private void ThrowNoInPlace() => throw new NotSupportedException(SR.Format(SR.ChannelPeekOverrun, _channel.Name));
 
-    private void Consume(int recordSize)
-    {
-        _peekedSize = -1;
-        _position += recordSize;
-        _expected++;
-        Interlocked.Exchange(ref _state->Position, _position); // full fence: published before we look for sleepers
-        if (!_overrun && Volatile.Read(ref _channel.Wait(ChannelLayout.SpaceWaitLine)->Waiters) != 0)
-        {
-            _channel.WakeWriters();
-        }
-    }
-
-    /// <summary>
-    /// Overrun: the writer lapped us (it may be writing up to <paramref name="claim"/>); jump to the newest record, or,
-    /// if the claim reaches even that one, to the writer's position (a claim never reaches a whole ring past the
-    /// position that was published before it, which we read after it). A value that breaks that is corrupt, and
-    /// would otherwise have us chase it for ever.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private void CatchUp(long claim)
-    {
-        long target = Volatile.Read(ref _channel.Writer->Latest);
-        if (claim - target > _channel.Capacity)
-        {
-            target = Volatile.Read(ref _channel.Writer->Position);
-        }
-
-        if (target < 0 || (target & (ChannelLayout.RecordAlignment - 1)) != 0 || claim - target > _channel.Capacity)
-        {
-            _channel.ThrowCorrupt($"writer claim {claim} is more than a ring ahead of its position {target}");
-        }
-
-        _position = Math.Max(target, _position);
-    }
-
-    private void CountLost(uint sequence)
-    {
-        uint lost = sequence - _expected;
-        if (lost != 0 && lost < int.MaxValue)
-        {
-            Interlocked.Add(ref _state->Lost, lost);
-        }
-
-        _expected = sequence;
-    }
-
-    /// <summary>Claims this reader index and loads its position, checking everything another process wrote.</summary>
-    private void Attach()
-    {
-        if (!RobustLock.TryClaim(ref _state->Owner, out ulong owner, out _))
-        {
-            throw new InvalidOperationException(SR.Format(SR.ChannelRoleTaken, _channel.Name, $"reader {Index}", OwnerToken.Pid(owner),
-                _channel.Mode == ChannelMode.Broadcast ? "broadcast reader index of a" : "single-reader",
-                _channel.Mode == ChannelMode.Broadcast ? "another reader index" : "ChannelMode.Broadcast for several readers"));
-        }
-
-        long tail = Volatile.Read(ref _channel.Writer->Position);
-        if (_channel.Mode == ChannelMode.Broadcast && Volatile.Read(ref _state->Attached) == 0)
-        {
-            // A new broadcast reader starts with the next message.
-            Volatile.Write(ref _state->Position, tail);
-            Volatile.Write(ref _state->Lost, 0);
-            Volatile.Write(ref _state->Attached, 1);
-        }
-
-        long position = Volatile.Read(ref _state->Position);
-        if (position > tail && tail >= 0)
-        {
-            // A writer may have died after committing records but before publishing its position.
-            tail = _channel.CommittedEnd(tail);
-        }
-
-        if (position < 0 || (position & (ChannelLayout.RecordAlignment - 1)) != 0 || position > tail
-            || (!_overrun && tail - position > _channel.Capacity))
-        {
-            Interlocked.CompareExchange(ref _state->Owner, 0, OwnerToken.Current);
-            _channel.ThrowCorrupt($"reader {Index} position {position} is not within the ring behind writer position {tail}");
-        }
-
-        _position = position;
-        RecordHeader* header = (RecordHeader*)(_channel.Data + (position & _channel.Mask));
-        _expected = Volatile.Read(ref header->Tag) == ((ulong)position ^ _channel.Salt)
-            ? header->Sequence
-            : (uint)Volatile.Read(ref _channel.Writer->Messages);
-    }
+    [DoesNotReturn]
+    private void ThrowNoPeek() => throw new InvalidOperationException(SR.Format(SR.ChannelNoPeek, _channel.Name));
 }

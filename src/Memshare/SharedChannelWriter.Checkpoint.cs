@@ -1,5 +1,3 @@
-using Memshare.Layout;
-
 namespace Memshare;
 
 /// <summary>
@@ -11,7 +9,7 @@ namespace Memshare;
 /// stored with release semantics; the newest committed record's slot is therefore never the one being filled.
 /// See docs/format.md, "Checkpoints".
 /// </remarks>
-public sealed unsafe partial class SharedChannelWriter
+public sealed partial class SharedChannelWriter
 {
     /// <summary>
     /// Copies <paramref name="message"/> into the channel and, atomically with its commit, records
@@ -21,18 +19,11 @@ public sealed unsafe partial class SharedChannelWriter
     /// <exception cref="ArgumentException">The message is larger than <see cref="SharedChannel.MaxMessageLength"/>; nothing was written.</exception>
     public bool TryWrite(ReadOnlySpan<byte> message, long checkpoint)
     {
+        CheckWrite(message.Length);
         _gate.Enter(this);
         try
         {
-            if (!TryClaimCore(message.Length, out Span<byte> buffer))
-            {
-                return false;
-            }
-
-            message.CopyTo(buffer);
-            SetCheckpoint(checkpoint);
-            CommitCore();
-            return true;
+            return _engine.TryWrite(message, checkpoint);
         }
         finally
         {
@@ -51,7 +42,7 @@ public sealed unsafe partial class SharedChannelWriter
             return ValueTask.FromCanceled(cancellationToken);
         }
 
-        return TryWrite(message.Span, checkpoint) ? ValueTask.CompletedTask : CheckpointedWrite.WriteAsync(this, message, checkpoint, cancellationToken);
+        return TryWrite(message.Span, checkpoint) ? ValueTask.CompletedTask : ChannelAsync.WriteAsync(this, message, checkpoint, cancellationToken);
     }
 
     /// <summary>
@@ -64,61 +55,11 @@ public sealed unsafe partial class SharedChannelWriter
         _gate.Enter(this);
         try
         {
-            return TryGetCheckpointCore(out checkpoint);
+            return _engine.TryGetCheckpoint(out checkpoint);
         }
         finally
         {
             _gate.Exit();
-        }
-    }
-
-    private bool TryGetCheckpointCore(out long checkpoint)
-    {
-        long count = _sequence;
-        ChannelCheckpoint* slot = Checkpoint(count - 1);
-        if (count > 0 && Volatile.Read(ref slot->Count) == count)
-        {
-            checkpoint = Volatile.Read(ref slot->Value);
-            return true;
-        }
-
-        checkpoint = 0;
-        return false;
-    }
-
-    /// <summary>Between a claim and its commit: fills the slot of the record being written (see the remarks).</summary>
-    private void SetCheckpoint(long checkpoint)
-    {
-        ChannelCheckpoint* slot = Checkpoint(_sequence);
-        slot->Value = checkpoint;
-        slot->Count = _sequence + 1; // both ordered before the commit by its release store of the tag
-    }
-
-    /// <summary>
-    /// On taking the role: a writer that died between filling a slot and committing its record left the slot naming
-    /// the record that the next writer will commit, perhaps without a checkpoint; clear it so nobody reads it as that record's.
-    /// </summary>
-    private void ForgetUncommittedCheckpoint()
-    {
-        ChannelCheckpoint* slot = Checkpoint(_sequence);
-        if (Volatile.Read(ref slot->Count) == _sequence + 1)
-        {
-            Volatile.Write(ref slot->Count, 0);
-        }
-    }
-
-    private ChannelCheckpoint* Checkpoint(long sequence) =>
-        (ChannelCheckpoint*)(_channel.Base + ChannelLayout.CheckpointsOffset) + (sequence & 1);
-}
-
-/// <summary>The async loop of a checkpointed write, outside the unsafe writer class (C# cannot await there).</summary>
-internal static class CheckpointedWrite
-{
-    internal static async ValueTask WriteAsync(SharedChannelWriter writer, ReadOnlyMemory<byte> message, long checkpoint, CancellationToken cancellationToken)
-    {
-        while (!writer.TryWrite(message.Span, checkpoint))
-        {
-            _ = await writer.WaitForSpaceAsync(message.Length, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -18,7 +18,7 @@ namespace Memshare.TestChild;
 /// write-wait KEY MS       ok | timeout             (TryWrite with a timeout)
 /// read                    msg KEY | empty | bad    (TryRead)
 /// peek                    msg KEY | empty | bad    (TryPeek, without Advance)
-/// wait-read MS            true | false             (WaitToRead)
+/// wait-read MS            ready | timedout | completed   (WaitToRead)
 /// drain                   drained N first F last L bad B
 /// read-all-async MS       done N bad B | cancelled N   (ReadAllAsync until it ends, cancelled after MS)
 /// complete                completed
@@ -93,7 +93,7 @@ internal static class ChannelRepl
             case "peek":
                 return Reader.TryPeek(out ReadOnlySpan<byte> message) ? Describe(message) : "empty";
             case "wait-read":
-                return Reader.WaitToRead(TimeSpan.FromMilliseconds(Int(p[1]))) ? "true" : "false";
+                return Reader.WaitToRead(TimeSpan.FromMilliseconds(Int(p[1]))).ToString().ToLowerInvariant();
             case "drain":
                 return Drain(Reader);
             case "read-all-async":

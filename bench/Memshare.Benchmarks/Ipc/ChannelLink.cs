@@ -124,7 +124,7 @@ internal sealed class BlockingChannelLink(string name, bool create) : ChannelLin
     {
         while (true)
         {
-            if (!Reader.WaitToRead(IpcSettings.StallLimit))
+            if (Reader.WaitToRead(IpcSettings.StallLimit) != ChannelWaitResult.Ready)
             {
                 throw new TimeoutException($"WaitToRead gave up after {IpcSettings.StallLimit.TotalSeconds:F0} s; the peer process is gone or stuck.");
             }

@@ -50,7 +50,7 @@ internal sealed class ChannelEnd : IMessageLink
         {
             while (!reader.TryRead(destination, out length))
             {
-                if (!reader.WaitToRead(IpcSettings.StallLimit))
+                if (reader.WaitToRead(IpcSettings.StallLimit) != ChannelWaitResult.Ready)
                 {
                     throw new TimeoutException($"WaitToRead gave up after {IpcSettings.StallLimit.TotalSeconds:F0} s; the writer is gone or stuck.");
                 }

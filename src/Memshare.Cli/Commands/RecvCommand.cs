@@ -78,10 +78,10 @@ internal static class RecvCommand
                 }
 
                 output.Flush(); // idle: what arrived so far goes out now, not when the buffer fills
-                if (!Wait(reader, timeout, interruption, received))
+                ChannelWaitResult waited = Wait(reader, timeout, interruption, received);
+                if (waited != ChannelWaitResult.Ready)
                 {
-                    // WaitToRead says false on timeout, or once the channel is complete and drained.
-                    if (!channel.IsCompleted)
+                    if (waited == ChannelWaitResult.TimedOut)
                     {
                         string got = count is int asked
                             ? Messages.Format(Messages.ReceivedOf, received, Messages.Count(asked, "message"))
@@ -146,7 +146,7 @@ internal static class RecvCommand
         return true;
     }
 
-    private static bool Wait(SharedChannelReader reader, TimeSpan? timeout, Interruption interruption, long received)
+    private static ChannelWaitResult Wait(SharedChannelReader reader, TimeSpan? timeout, Interruption interruption, long received)
     {
         try
         {

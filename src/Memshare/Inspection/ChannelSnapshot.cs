@@ -1,5 +1,4 @@
-using System.Globalization;
-using System.Numerics;
+using Memshare.Channels;
 using Memshare.Layout;
 using Memshare.Sync;
 using Microsoft.Win32.SafeHandles;
@@ -69,45 +68,12 @@ internal static class ChannelSnapshot
         ulong recoveries = MemoryMarshal.Read<ulong>(later[(ChannelLayout.WriterLockLine + sizeof(ulong))..]);
 
         long capacity = header.PayloadSize;
-        bool capacityValid = capacity is >= ChannelLayout.MinCapacity and <= ChannelLayout.MaxCapacity && BitOperations.IsPow2(capacity);
-        if (!capacityValid)
-        {
-            problems.Add(Format("capacity {0} is not a power of two from {1} to {2} bytes", capacity, ChannelLayout.MinCapacity, ChannelLayout.MaxCapacity));
-        }
-
-        ChannelMode? mode = config.Mode is >= 0 and <= 2 ? (ChannelMode)config.Mode : null;
-        if (mode is null)
-        {
-            problems.Add(Format("the mode field holds {0}, not 0 (single-producer), 1 (multi-producer) or 2 (broadcast)", config.Mode));
-        }
-
+        (ChannelMode? mode, ChannelOverflow? overflow) = ChannelGeometry.Check(capacity, header.HeaderSize, header.TotalSize, config, problems, firstOnly: false);
+        bool capacityValid = ChannelGeometry.IsValidCapacity(capacity);
         bool broadcast = mode == ChannelMode.Broadcast;
-        bool readersValid = broadcast ? config.MaxReaders is >= 1 and <= ChannelLayout.MaxReadersLimit : config.MaxReaders == 1;
-        if (!readersValid)
-        {
-            problems.Add(Format("the channel claims {0} reader indexes; a broadcast channel has 1 to {1}, any other exactly 1", config.MaxReaders, ChannelLayout.MaxReadersLimit));
-        }
-
-        ChannelOverflow? overflow = config.Overflow is >= 0 and <= 1 ? (ChannelOverflow)config.Overflow : null;
-        if (overflow is null || (!broadcast && overflow != ChannelOverflow.BackPressure))
-        {
-            problems.Add(Format("the overflow field holds {0}; it is 0 (back-pressure) or, on a broadcast channel only, 1 (overrun)", config.Overflow));
-        }
-
-        if (capacityValid && config.MaxMessage != ChannelLayout.MaxMessage((int)capacity))
-        {
-            problems.Add(Format("the largest message is recorded as {0} bytes, but a ring of {1} bytes allows {2}", config.MaxMessage, capacity, ChannelLayout.MaxMessage((int)capacity)));
-        }
-
-        if (capacityValid && readersValid
-            && (header.HeaderSize != ChannelLayout.DataOffset(config.MaxReaders) || header.TotalSize != ChannelLayout.TotalSize((int)capacity, config.MaxReaders)))
-        {
-            problems.Add(Format("header size {0} and total size {1} do not match a ring of {2} bytes with {3} reader indexes ({4} and {5})",
-                header.HeaderSize, header.TotalSize, capacity, config.MaxReaders, ChannelLayout.DataOffset(config.MaxReaders), ChannelLayout.TotalSize((int)capacity, config.MaxReaders)));
-        }
 
         long tail = writer.Position;
-        if (tail < 0 || tail % ChannelLayout.RecordAlignment != 0)
+        if (!RingView.IsRecordPosition(tail))
         {
             problems.Add(Format("the writer position {0} is not a multiple of {1} from 0 up", tail, ChannelLayout.RecordAlignment));
         }
@@ -136,7 +102,7 @@ internal static class ChannelSnapshot
                 continue; // an index nobody uses: its old position means nothing
             }
 
-            if (r.Position < 0 || r.Position % ChannelLayout.RecordAlignment != 0)
+            if (!RingView.IsRecordPosition(r.Position))
             {
                 problems.Add(Format("reader {0}'s position {1} is not a multiple of {2} from 0 up", i, r.Position, ChannelLayout.RecordAlignment));
             }
@@ -241,5 +207,5 @@ internal static class ChannelSnapshot
         return true;
     }
 
-    private static string Format(string format, params object[] args) => string.Format(CultureInfo.InvariantCulture, format, args);
+    private static string Format(string format, params object[] args) => ChannelGeometry.Format(format, args);
 }

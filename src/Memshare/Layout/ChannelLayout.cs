@@ -29,7 +29,9 @@ namespace Memshare.Layout;
 /// 640     4 SpaceSeq       futex word writers sleep on; bumped by a reader that frees space for sleepers
 /// 644     4 SpaceWaiters   writers asleep (or about to be) on SpaceSeq
 /// 768   128 reader 0       Position u64 (next record to read), Owner u64 (owner token while attached),
-///                          Lost u64 (overrun: records skipped), Attached u32 (1 while it holds back the writer)
+///                          Lost u64 (overrun: records skipped), Attached u32 (1 while it holds back the writer),
+///                          NextSequence u64 at +32 (overrun: sequence number after the last record this index
+///                          consumed, stored just before Position, so a lapped index that comes back counts its gap)
 /// ...       reader i at 768 + 128 i
 /// DataOffset               the ring: align(768 + 128 MaxReaders, 4096), PayloadSize bytes
 ///
@@ -106,14 +108,27 @@ internal struct ChannelCheckpoint
     [FieldOffset(8)] public long Value;
 }
 
-/// <summary>One reader's line.</summary>
-[StructLayout(LayoutKind.Explicit, Size = 32)]
+/// <summary>One reader's line, written by the process attached as that reader.</summary>
+[StructLayout(LayoutKind.Explicit, Size = 40)]
 internal struct ChannelReaderState
 {
+    /// <summary>Ring position of the next record to read; only grows.</summary>
     [FieldOffset(0)] public long Position;
+
+    /// <summary>Owner token of the attached process, 0 when none.</summary>
     [FieldOffset(8)] public ulong Owner;
+
+    /// <summary>Overrun: messages this index skipped because the writer lapped it.</summary>
     [FieldOffset(16)] public long Lost;
+
+    /// <summary>Broadcast: 1 while the index keeps its position (and, with back-pressure, holds back the writer).</summary>
     [FieldOffset(24)] public int Attached;
+
+    /// <summary>
+    /// Overrun: the sequence number after the last message this index consumed (set on attach to the writer's count),
+    /// stored before <see cref="Position"/> on every read; the next message's number minus this is what it lost.
+    /// </summary>
+    [FieldOffset(32)] public long NextSequence;
 }
 
 /// <summary>A futex word and its sleeper count.</summary>

@@ -171,6 +171,82 @@ public sealed class SharedChannelBroadcastTests : IDisposable
         peer.Exit();
     }
 
+    [Fact]
+    public void Overrun_ReaderIndexReattachedAfterBeingLappedWhileAway_LostGrowsByExactlyTheGap()
+    {
+        string name = _scope.Name();
+        using SharedChannel channel = SharedChannel.CreateOrOpen(name,
+            new SharedChannelOptions { Capacity = 4096, Mode = ChannelMode.Broadcast, MaxReaders = 2, Overflow = ChannelOverflow.Overrun });
+        using SharedChannelWriter writer = channel.CreateWriter();
+        using (SharedChannelReader away = channel.CreateReader(0))
+        {
+            Assert.True(writer.TryWrite(Message(0)));
+            Assert.Equal(0, ReadKey(away));
+        }
+
+        // Many laps while index 0 is away: its saved record is long overwritten.
+        for (long k = 1; k <= 2000; k++)
+        {
+            Assert.True(writer.TryWrite(Message(k)));
+        }
+
+        using SharedChannelReader back = channel.CreateReader(0);
+        AssertLostIsTheGap(back, lastConsumed: 0, lastWritten: 2000);
+    }
+
+    [Fact]
+    public void Overrun_ReaderProcessKilledWhileAttachedThenLapped_ReattachedIndexCountsExactlyTheGap()
+    {
+        string name = _scope.Name();
+        using SharedChannel channel = SharedChannel.CreateOrOpen(name,
+            new SharedChannelOptions { Capacity = 4096, Mode = ChannelMode.Broadcast, MaxReaders = 2, Overflow = ChannelOverflow.Overrun });
+        using SharedChannelWriter writer = channel.CreateWriter();
+        ChannelPeer peer = ChannelPeer.Start(_scope, name);
+        peer.Expect("reader 0", "reader");
+        for (long k = 0; k < 5; k++)
+        {
+            Assert.True(writer.TryWrite(Message(k)));
+        }
+
+        peer.Expect("read", "msg 0");
+        peer.Expect("read", "msg 1");
+        peer.Child.Kill(); // dies holding reader index 0, having consumed messages 0 and 1
+
+        for (long k = 5; k <= 3000; k++)
+        {
+            Assert.True(writer.TryWrite(Message(k)));
+        }
+
+        using SharedChannelReader back = channel.CreateReader(0); // recovered from the dead owner
+        AssertLostIsTheGap(back, lastConsumed: 1, lastWritten: 3000);
+    }
+
+    /// <summary>Reads to the end: Lost must grow by exactly the sequence gaps between consecutive messages this index consumed.</summary>
+    private static void AssertLostIsTheGap(SharedChannelReader reader, long lastConsumed, long lastWritten)
+    {
+        long lostBefore = reader.LostMessages;
+        long gaps = 0;
+        long previous = lastConsumed;
+        long key;
+        while ((key = ReadKey(reader)) >= 0)
+        {
+            Assert.True(key > previous, $"message {key} after {previous}");
+            gaps += key - previous - 1;
+            previous = key;
+            Assert.Equal(gaps, reader.LostMessages - lostBefore);
+        }
+
+        Assert.Equal(lastWritten, previous);
+        Assert.True(gaps > 1000, $"only {gaps} messages were skipped; the writer did not lap the reader");
+    }
+
+    /// <summary>The next message's key, or -1 if none is waiting.</summary>
+    private static long ReadKey(SharedChannelReader reader)
+    {
+        byte[] buffer = new byte[reader.Channel.MaxMessageLength];
+        return reader.TryRead(buffer, out int length) ? ChannelMessage.Identify(buffer.AsSpan(0, length), Min, 0) : -1;
+    }
+
     public void Dispose() => _scope.Dispose();
 
     private static byte[] Message(long key) => ChannelKit.MessageOf(key, ChannelMessage.Length(key, Min, 0));

@@ -79,19 +79,19 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
         Assert.False(reader.TryRead(buffer, out int length));
         Assert.Equal(0, length);
         Assert.False(reader.TryPeek(out _));
-        Assert.False(reader.WaitToRead(Short));
-        Assert.False(reader.WaitToRead(TimeSpan.Zero));
+        Assert.Equal(ChannelWaitResult.TimedOut, reader.WaitToRead(Short));
+        Assert.Equal(ChannelWaitResult.TimedOut, reader.WaitToRead(TimeSpan.Zero));
 
         using (SharedChannelWriter writer = channel.CreateWriter())
         {
             Assert.True(writer.TryWrite(Message(buffer, 1)));
         }
 
-        Assert.True(reader.WaitToRead(TimeSpan.Zero));
+        Assert.Equal(ChannelWaitResult.Ready, reader.WaitToRead(TimeSpan.Zero));
         Assert.True(reader.TryRead(buffer, out length));
         Assert.Equal(1, ChannelMessage.Identify(buffer.AsSpan(0, length), Min, Large));
         Assert.False(reader.TryRead(buffer, out _));
-        Assert.False(reader.WaitToRead(Short));
+        Assert.Equal(ChannelWaitResult.TimedOut, reader.WaitToRead(Short));
     }
 
     [Fact]
@@ -149,7 +149,7 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
         }
 
         Assert.Equal("ok", peer.Child.ReadLine(ChannelKit.Deadline));
-        Assert.True(reader.WaitToRead(ChannelKit.Deadline));
+        Assert.Equal(ChannelWaitResult.Ready, reader.WaitToRead(ChannelKit.Deadline));
         Assert.True(reader.TryRead(buffer, out int last));
         Assert.Equal(filled, ChannelMessage.Identify(buffer.AsSpan(0, last), Min, Large));
         peer.Exit();
@@ -169,9 +169,9 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
         Assert.Throws<TimeoutException>(() => peer.Child.ReadLine(TimeSpan.FromMilliseconds(300))); // still waiting: empty
         byte[] buffer = new byte[channel.MaxMessageLength];
         Assert.True(writer.TryWrite(Message(buffer, 5)));
-        Assert.Equal("true", peer.Child.ReadLine(ChannelKit.Deadline));
+        Assert.Equal("ready", peer.Child.ReadLine(ChannelKit.Deadline));
         peer.Expect("read", "msg 5");
-        peer.Expect("wait-read 0", "false");
+        peer.Expect("wait-read 0", "timedout");
         peer.Exit();
     }
 
@@ -189,7 +189,7 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
             peer.Child.WriteLine("wait-read 30000");
             Assert.Throws<TimeoutException>(() => peer.Child.ReadLine(TimeSpan.FromMilliseconds(200)));
             writer.Complete();
-            Assert.Equal("false", peer.Child.ReadLine(ChannelKit.Deadline));
+            Assert.Equal("completed", peer.Child.ReadLine(ChannelKit.Deadline));
         }
 
         using (SharedChannelWriter writer = channel.CreateWriter())
@@ -204,9 +204,10 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
             Assert.True(channel.IsCompleted);
         }
 
-        peer.Expect("wait-read 30000", "true"); // complete, but not drained
+        peer.Expect("wait-read 30000", "ready"); // complete, but not drained
         peer.Expect("drain", "drained 3 first 0 last 2 bad 0");
-        peer.Expect("wait-read 30000", "false");
+        peer.Expect("wait-read 30000", "completed");
+        peer.Expect("wait-read 0", "completed");
         peer.Expect("read", "empty");
         peer.Exit();
     }

@@ -79,7 +79,7 @@ public sealed class SharedChannelStreamTests : IDisposable
 
             if (blocking)
             {
-                Assert.True(reader.WaitToRead(ChannelKit.Deadline), $"no message {key} within the deadline; writer: {writer.Stderr}");
+                Assert.True(reader.WaitToRead(ChannelKit.Deadline) == ChannelWaitResult.Ready, $"no message {key} within the deadline; writer: {writer.Stderr}");
                 continue;
             }
 

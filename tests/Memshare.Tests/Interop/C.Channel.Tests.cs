@@ -65,7 +65,7 @@ public sealed class CChannelTests
         var buffer = new byte[channel.MaxMessageLength];
         var expected = new byte[channel.MaxMessageLength];
         long received = 0;
-        while (reader.WaitToRead(Patience))
+        while (reader.WaitToRead(Patience) == ChannelWaitResult.Ready)
         {
             Assert.True(reader.TryRead(buffer, out int length));
             int want = CPatterns.MessageFor(Seed, (ulong)received, channel.MaxMessageLength, expected);

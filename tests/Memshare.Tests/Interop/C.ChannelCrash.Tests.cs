@@ -49,7 +49,7 @@ public sealed class CChannelCrashTests
             Assert.Equal("ready", peer.ReadLine());
             while (received < 5_000)
             {
-                Assert.True(reader.WaitToRead(Patience), $"no message within {Patience}; peer stderr: {peer.Stderr}");
+                Assert.True(reader.WaitToRead(Patience) == ChannelWaitResult.Ready, $"no message within {Patience}; peer stderr: {peer.Stderr}");
                 ReadValid(5_000);
             }
 
@@ -62,7 +62,7 @@ public sealed class CChannelCrashTests
             Assert.True(writer.TryWrite("after takeover"u8));
         }
 
-        Assert.True(reader.WaitToRead(TimeSpan.FromSeconds(5)));
+        Assert.True(reader.WaitToRead(TimeSpan.FromSeconds(5)) == ChannelWaitResult.Ready);
         Assert.True(reader.TryRead(buffer, out int n));
         Assert.Equal("after takeover", System.Text.Encoding.UTF8.GetString(buffer, 0, n));
         Assert.False(reader.TryRead(buffer, out _));

@@ -52,12 +52,12 @@ public sealed class PythonChannelTests : IDisposable
         byte[] buffer = new byte[channel.MaxMessageLength];
         for (int i = 0; i < Messages; i++)
         {
-            Assert.True(reader.WaitToRead(Wait), $"message {i} did not arrive within {Wait}");
+            Assert.True(reader.WaitToRead(Wait) == ChannelWaitResult.Ready, $"message {i} did not arrive within {Wait}");
             Assert.True(reader.TryRead(buffer, out int length));
             Assert.True(buffer.AsSpan(0, length).SequenceEqual(PythonPeerData.Message(Seed, i, channel.MaxMessageLength)), $"message {i} differs");
         }
 
-        Assert.False(reader.WaitToRead(Wait), "a message after the last one, or no completion");
+        Assert.Equal(ChannelWaitResult.Completed, reader.WaitToRead(Wait)); // neither a message after the last one nor a timeout
         Assert.True(channel.IsCompleted);
         Assert.Equal(Messages, channel.MessagesWritten);
         Assert.Equal("start 0", writer.ReadLine(Wait));
@@ -85,12 +85,12 @@ public sealed class PythonChannelTests : IDisposable
         byte[] buffer = new byte[channel.MaxMessageLength];
         for (int i = 0; i < Lines; i++)
         {
-            Assert.True(reader.WaitToRead(Wait), $"line {i} did not arrive within {Wait}");
+            Assert.True(reader.WaitToRead(Wait) == ChannelWaitResult.Ready, $"line {i} did not arrive within {Wait}");
             Assert.True(reader.TryRead(buffer, out int length));
             Assert.True(buffer.AsSpan(0, length).SequenceEqual(PythonPeerData.Line(Seed, i, channel.MaxMessageLength)), $"line {i} differs");
         }
 
-        Assert.False(reader.WaitToRead(Wait), "a message after the last line, or no completion");
+        Assert.Equal(ChannelWaitResult.Completed, reader.WaitToRead(Wait)); // neither a message after the last line nor a timeout
         Assert.True(channel.IsCompleted);
         PythonResult r = send.Finish().AssertExit(0);
         Assert.Contains($"Sent {Lines} messages", r.Text, StringComparison.Ordinal);

@@ -94,7 +94,7 @@ public sealed class PythonChannelCrashTests : IDisposable
 
     private static void AssertNext(SharedChannelReader reader, byte[] buffer, long index, Check check)
     {
-        Assert.True(reader.WaitToRead(Wait), $"message {index} did not arrive within {Wait}");
+        Assert.True(reader.WaitToRead(Wait) == ChannelWaitResult.Ready, $"message {index} did not arrive within {Wait}");
         Assert.True(reader.TryRead(buffer, out int length));
         Assert.True(check(buffer.AsSpan(0, length)), $"message {index} ({length} bytes) is not the one expected");
     }
@@ -107,7 +107,7 @@ public sealed class PythonChannelCrashTests : IDisposable
             AssertNext(reader, buffer, i, checkFor(i));
         }
 
-        Assert.False(reader.WaitToRead(Wait), "a message after the last one, or no completion");
+        Assert.Equal(ChannelWaitResult.Completed, reader.WaitToRead(Wait)); // neither a message after the last one nor a timeout
         Assert.True(reader.Channel.IsCompleted);
         Assert.Equal(end, reader.Channel.MessagesWritten);
     }

@@ -99,7 +99,7 @@ internal static class BridgeTraffic
                 tally.Add(Check(buffer.AsSpan(0, length)));
             }
 
-            if (!reader.WaitToRead(TimeSpan.FromMilliseconds(200), cancellationToken) && channel.IsCompleted)
+            if (reader.WaitToRead(TimeSpan.FromMilliseconds(200), cancellationToken) == ChannelWaitResult.Completed)
             {
                 if (!reader.TryRead(buffer, out int length))
                 {
