@@ -226,7 +226,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
             }
 
             _channel.AddRef(); // the wait keeps the mapping alive until it ends, even past this reader's Close
-            return new ValueTask<bool>(AsyncWaitHub.WaitAsync(new AsyncWait(this), -1, cancellationToken));
+            return AsyncWaitHub.WaitAsync(_asyncWait ??= new AsyncWait(this), 0, -1, cancellationToken);
         }
         finally
         {
@@ -318,7 +318,9 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
         }
     }
 
-    /// <summary>An async wait for the next message, for <see cref="AsyncWaitHub"/>.</summary>
+    private AsyncWait? _asyncWait;
+
+    /// <summary>The async waits for the next message, for <see cref="AsyncWaitHub"/>.</summary>
     private sealed class AsyncWait(SharedChannelReader reader) : IAsyncWaitSource
     {
         public int* SeqWord => &reader._channel.Wait(ChannelLayout.DataWaitLine)->Seq;
@@ -327,7 +329,7 @@ public sealed unsafe partial class SharedChannelReader : IDisposable
 
         public WaitChannel Channel => reader._channel.DataWait;
 
-        public AsyncWaitPoll Poll() =>
+        public AsyncWaitPoll Poll(int argument) =>
             reader._gate.IsClosing ? AsyncWaitPoll.Closed
             : reader.NextRecord() != null ? AsyncWaitPoll.Ready
             : reader._channel.Completed && reader.NextRecord() == null ? AsyncWaitPoll.Finished

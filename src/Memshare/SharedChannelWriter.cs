@@ -555,13 +555,13 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
         ChannelAsync.WriteAsync(this, message, cancellationToken);
 
     /// <summary>Waits without a thread until there may be room for <paramref name="length"/> bytes.</summary>
-    internal Task<bool> WaitForSpaceAsync(int length, CancellationToken cancellationToken)
+    internal ValueTask<bool> WaitForSpaceAsync(int length, CancellationToken cancellationToken)
     {
         _gate.Enter(this);
         try
         {
             _channel.AddRef(); // the wait keeps the mapping alive until it ends, even past this writer's Close
-            return AsyncWaitHub.WaitAsync(new AsyncWait(this, length), -1, cancellationToken);
+            return AsyncWaitHub.WaitAsync(_asyncWait ??= new AsyncWait(this), length, -1, cancellationToken);
         }
         finally
         {
@@ -569,8 +569,10 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
         }
     }
 
-    /// <summary>An async wait for room, for <see cref="AsyncWaitHub"/>.</summary>
-    private sealed class AsyncWait(SharedChannelWriter writer, int length) : IAsyncWaitSource
+    private AsyncWait? _asyncWait;
+
+    /// <summary>The async waits for room (for the length each wait passes), for <see cref="AsyncWaitHub"/>.</summary>
+    private sealed class AsyncWait(SharedChannelWriter writer) : IAsyncWaitSource
     {
         public int* SeqWord => &writer._channel.Wait(ChannelLayout.SpaceWaitLine)->Seq;
 
@@ -578,7 +580,7 @@ public sealed unsafe partial class SharedChannelWriter : IDisposable
 
         public WaitChannel Channel => writer._channel.SpaceWait;
 
-        public AsyncWaitPoll Poll() =>
+        public AsyncWaitPoll Poll(int length) =>
             writer._gate.IsClosing ? AsyncWaitPoll.Closed : writer.HasSpace(length) ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady;
 
         public void ReleaseWait() => writer._channel.Exit();
