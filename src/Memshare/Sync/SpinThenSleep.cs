@@ -10,7 +10,7 @@ internal interface IWaitCondition
     /// <summary>Whether the wait is over with success. Called on every spin, so it must be cheap and touch only the lines the peer hands over.</summary>
     bool IsMet();
 
-    /// <summary>Whether the wait is over without success (say, a channel completed and drained). Called only before each sleep; may throw (disposed).</summary>
+    /// <summary>Whether the wait is over without success (say, a channel completed and drained). Called before each sleep and now and then while spinning; may throw (disposed).</summary>
     bool IsFinished();
 }
 
@@ -130,6 +130,13 @@ internal static unsafe class SpinThenSleep
 
             if ((i & 31) == 31 || i == yieldAt)
             {
+                // A long spin (a SpinDuration of seconds) still ends promptly when cancelled, disposed or finished.
+                cancellationToken.ThrowIfCancellationRequested();
+                if (wait.IsFinished())
+                {
+                    return false;
+                }
+
                 // Let a peer the kernel woke onto this CPU run: spinning over it would make it wait out our spin.
                 Thread.Yield();
             }
