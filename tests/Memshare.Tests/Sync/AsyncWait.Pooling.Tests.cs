@@ -20,7 +20,6 @@ public sealed class AsyncWaitPoolingTests : IDisposable
 
         using SharedEvent ping = SharedEvent.CreateOrOpen(_scope.Name("ping"));
         using SharedEvent pong = SharedEvent.CreateOrOpen(_scope.Name("pong"));
-        ping.SpinDuration = TimeSpan.Zero; // the peer sleeps, so pong is rarely set before WaitAsync looks
         using var stop = new CancellationTokenSource();
         var peer = new Thread(() =>
         {
@@ -130,14 +129,14 @@ public sealed class AsyncWaitPoolingTests : IDisposable
         }
     }
 
-    /// <summary>Sets ping and waits for pong <paramref name="count"/> times on this thread; returns how many waits did not complete at once.</summary>
+    /// <summary>Waits for pong, sets ping, and sees the wait through <paramref name="count"/> times on this thread; returns how many waits did not complete at once.</summary>
     private static int RoundTrips(SharedEvent ping, SharedEvent pong, int count)
     {
         int pending = 0;
         for (int i = 0; i < count; i++)
         {
+            ValueTask<bool> wait = pong.WaitAsync(TimeSpan.FromSeconds(20)); // first, so that it is pending when the peer answers
             ping.Set();
-            ValueTask<bool> wait = pong.WaitAsync(TimeSpan.FromSeconds(20));
             if (!wait.IsCompleted)
             {
                 pending++;
