@@ -22,13 +22,16 @@ namespace Memshare.Sync;
 internal static unsafe partial class AsyncWaitHub
 {
     private const int MaxWords = 128; // futex_waitv's limit, one of them the hub's own wake word
-    private const long RecheckNs = 100_000_000;
+    private const long RecheckNs = SpinThenSleep.RecheckMilliseconds * 1_000_000L;
 
     private static readonly ConcurrentQueue<AsyncWaitOperation> s_incoming = new();
     private static readonly object s_startLock = new();
     private static int* s_wakeWord;
     private static bool s_started;
     private static bool s_unsupported;
+
+    /// <summary>Makes every async wait take the macOS path (a thread per wait), so that tests on Linux cover it.</summary>
+    internal static bool ThreadPerWait { get; set; }
 
     /// <summary>
     /// Waits for <paramref name="source"/> (polled with <paramref name="argument"/>); true when ready, false on timeout
@@ -42,7 +45,7 @@ internal static unsafe partial class AsyncWaitHub
         }
 
         AsyncWaitOperation op = AsyncWaitOperation.Rent(source, argument, timeoutMs, cancellationToken);
-        if (!OperatingSystem.IsLinux() || !EnsureStarted())
+        if (!OperatingSystem.IsLinux() || ThreadPerWait || !EnsureStarted())
         {
             // Not StartNew(..., cancellationToken): a token cancelled before the task ran would skip Fallback and
             // with it ReleaseWait, and the region would never be released. Fallback sees the cancellation itself.
@@ -99,41 +102,29 @@ internal static unsafe partial class AsyncWaitHub
 
     private static bool SleepOnWord(IAsyncWaitSource source, int argument, long timeoutMs, CancellationToken token)
     {
-        // Without futex_waitv or Windows events: sleep on the word in the kernel on this dedicated thread.
-        long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
-        Interlocked.Increment(ref *source.WaitersWord);
+        // Without futex_waitv or Windows events: the blocking wait (no spin) on this dedicated thread. Its
+        // cancellation wake-up is disposed before ReleaseWait, so it never touches an unmapped word.
         try
         {
-            // A cancellation bumps the word and wakes its sleepers (spuriously for the others, who loop). Disposed
-            // before ReleaseWait, which waits out a running callback, so it never touches an unmapped word.
-            using CancellationTokenRegistration registration = token.CanBeCanceled
-                ? token.UnsafeRegister(static s => WakeWord((IAsyncWaitSource)s!), source)
-                : default;
-            while (true)
-            {
-                int seq = Volatile.Read(ref *source.SeqWord); // before polling: see the remarks
-                switch (source.Poll(argument))
-                {
-                    case AsyncWaitPoll.Ready: return true;
-                    case AsyncWaitPoll.Finished: return false;
-                    case AsyncWaitPoll.Closed: throw new ObjectDisposedException(source.GetType().Name);
-                }
-
-                token.ThrowIfCancellationRequested();
-                long remaining = deadline - Environment.TickCount64;
-                if (remaining <= 0)
-                {
-                    return false;
-                }
-
-                source.Channel.Wait(seq, (int)Math.Min(remaining, RecheckNs / 1_000_000));
-            }
+            var wait = new OnWord<Polled>(new Polled(source, argument), new WakeWord(source.Channel, source.SeqWord, source.WaitersWord));
+            return SpinThenSleep.Wait(ref wait, spinTicks: 0, timeoutMs, static s => WakeWord((IAsyncWaitSource)s!), source, token);
         }
         finally
         {
-            Interlocked.Decrement(ref *source.WaitersWord);
             source.ReleaseWait();
         }
+    }
+
+    /// <summary>An async wait's source as a blocking wait's condition.</summary>
+    private struct Polled(IAsyncWaitSource source, int argument) : IWaitCondition
+    {
+        private AsyncWaitPoll _last;
+
+        public bool IsMet() => (_last = source.Poll(argument)) == AsyncWaitPoll.Ready;
+
+        public readonly bool IsFinished() => _last == AsyncWaitPoll.Closed
+            ? throw new ObjectDisposedException(source.GetType().Name)
+            : _last == AsyncWaitPoll.Finished;
     }
 
     private static void WakeWord(IAsyncWaitSource source) =>
