@@ -19,7 +19,7 @@ namespace Memshare;
 public sealed unsafe class SharedLock : IDisposable
 {
     /// <summary>How often a sleeping acquirer checks whether the owner is still alive.</summary>
-    public static readonly TimeSpan LivenessInterval = TimeSpan.FromMilliseconds(100);
+    public static readonly TimeSpan LivenessInterval = TimeSpan.FromMilliseconds(SpinThenSleep.RecheckMilliseconds);
 
     private readonly SharedMemory _region;
     private readonly LockState* _state;
