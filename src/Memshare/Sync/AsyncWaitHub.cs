@@ -8,8 +8,9 @@ namespace Memshare.Sync;
 /// Async waits that block no thread of the caller's. On Linux 5.16 and later, one background thread per process
 /// sleeps in <c>futex_waitv</c> on the futex words of every pending async wait at once, plus a private word that
 /// wakes it when a wait is added or cancelled. On Windows each wait is a thread-pool registered wait on the
-/// word's wait event (see AsyncWaitHub.Windows.cs). Elsewhere (macOS, older Linux) each wait sleeps on the
-/// word in the kernel on a dedicated thread.
+/// word's wait event (see AsyncWaitHub.Windows.cs). Elsewhere (macOS, older Linux) each wait runs the blocking
+/// wait (<see cref="SpinThenSleep"/>) on a dedicated thread. Waits complete a pooled
+/// <see cref="AsyncWaitOperation"/>, and sources are kept by their owners, so on Linux a wait allocates nothing.
 /// </summary>
 /// <remarks>
 /// Each registered wait follows the same protocol as a blocking waiter: it has announced itself in the
