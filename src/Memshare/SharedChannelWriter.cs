@@ -234,7 +234,7 @@ public sealed partial class SharedChannelWriter : IDisposable
     }
 
     /// <summary>Waits without a thread until there may be room for <paramref name="length"/> bytes.</summary>
-    internal Task<bool> WaitForSpaceAsync(int length, CancellationToken cancellationToken)
+    internal ValueTask<bool> WaitForSpaceAsync(int length, CancellationToken cancellationToken)
     {
         _gate.Enter(this);
         try

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using Memshare.Layout;
 using Memshare.Platform;
@@ -21,16 +20,17 @@ namespace Memshare;
 public sealed unsafe class SharedEvent : IDisposable
 {
     /// <summary>The default <see cref="SpinDuration"/>: long enough to cover a peer's reply on a busy machine.</summary>
-    public static readonly TimeSpan DefaultSpinDuration = TimeSpan.FromMicroseconds(50);
+    public static readonly TimeSpan DefaultSpinDuration = SpinThenSleep.DefaultSpin;
 
     /// <summary>The longest a sleeping waiter goes without re-checking the state.</summary>
     public static readonly TimeSpan RecheckInterval = TimeSpan.FromMilliseconds(SpinThenSleep.RecheckMilliseconds);
 
     private readonly SharedMemory _region;
-    private readonly WaitChannel _channel;
     private readonly EventState* _state;
+    private readonly WakeWord _wake;
     private readonly RegionHandle _handle;
-    private long _spinTicks = (long)(DefaultSpinDuration.TotalSeconds * Stopwatch.Frequency);
+    private readonly AsyncWait _asyncWait;
+    private long _spinTicks = SpinThenSleep.ToSpinTicks(SpinThenSleep.DefaultSpin);
 
     private SharedEvent(SharedMemory region, bool globalNamespace)
     {
@@ -43,9 +43,10 @@ public sealed unsafe class SharedEvent : IDisposable
         _region = region;
         _state = (EventState*)(region.RegionBase + EventState.Offset);
         Mode = _state->Mode == 1 ? EventResetMode.ManualReset : EventResetMode.AutoReset;
-        _channel = new WaitChannel(&_state->Generation, region.Name, EventState.Offset + 4, globalNamespace);
+        _wake = new WakeWord(new WaitChannel(&_state->Generation, region.Name, EventState.Offset + 4, globalNamespace), &_state->Generation, &_state->Waiters);
+        _asyncWait = new AsyncWait(this);
         _handle = region.Handle;
-        _handle.RunBeforeRelease(_channel.Dispose);
+        _handle.RunBeforeRelease(_wake.Channel.Dispose);
     }
 
     /// <summary>The event's name.</summary>
@@ -61,12 +62,8 @@ public sealed unsafe class SharedEvent : IDisposable
     /// </summary>
     public TimeSpan SpinDuration
     {
-        get => TimeSpan.FromSeconds((double)_spinTicks / Stopwatch.Frequency);
-        set
-        {
-            ArgumentOutOfRangeException.ThrowIfLessThan(value, TimeSpan.Zero);
-            _spinTicks = (long)(value.TotalSeconds * Stopwatch.Frequency);
-        }
+        get => SpinThenSleep.FromSpinTicks(_spinTicks);
+        set => _spinTicks = SpinThenSleep.ToSpinTicks(value);
     }
 
     /// <summary>Whether the event is set right now. Reading it consumes nothing.</summary>
@@ -160,12 +157,7 @@ public sealed unsafe class SharedEvent : IDisposable
                 return; // already set: the waiter that consumes it was or will be woken by that earlier Set
             }
 
-            int generation = Interlocked.Increment(ref _state->Generation); // full fence: pairs with a waiter's Waiters increment
-            int waiters = Volatile.Read(ref _state->Waiters);
-            if (waiters > 0)
-            {
-                _channel.Wake(generation, Mode == EventResetMode.AutoReset ? 1 : waiters);
-            }
+            _wake.BumpAndWake(all: Mode == EventResetMode.ManualReset);
         }
         finally
         {
@@ -250,7 +242,7 @@ public sealed unsafe class SharedEvent : IDisposable
 
             // The pending wait keeps this reference until it ends (AsyncWait.ReleaseWait).
             handedOver = true;
-            return new ValueTask<bool>(AsyncWaitHub.WaitAsync(new AsyncWait(this), timeoutMs, cancellationToken));
+            return AsyncWaitHub.WaitAsync(_asyncWait, 0, timeoutMs, cancellationToken);
         }
         finally
         {
@@ -294,9 +286,8 @@ public sealed unsafe class SharedEvent : IDisposable
 
     private bool WaitSlow(long timeoutMs, CancellationToken cancellationToken)
     {
-        var condition = new Signal(this);
-        return SpinThenSleep.Wait(ref condition, _channel, &_state->Generation, &_state->Waiters, _spinTicks, timeoutMs,
-            static s => ((SharedEvent)s!).WakeAll(), this, cancellationToken);
+        var wait = new OnWord<Signal>(new Signal(this), _wake);
+        return SpinThenSleep.Wait(ref wait, _spinTicks, timeoutMs, static s => ((SharedEvent)s!).WakeAll(), this, cancellationToken);
     }
 
     /// <summary>The event is set (consumed on success, in auto-reset mode).</summary>
@@ -315,21 +306,18 @@ public sealed unsafe class SharedEvent : IDisposable
         }
     }
 
-    private void WakeAll()
-    {
-        _channel.Wake(Interlocked.Increment(ref _state->Generation), Math.Max(1, Volatile.Read(ref _state->Waiters)));
-    }
+    private void WakeAll() => _wake.WakeAll();
 
-    /// <summary>An async wait on this event, for <see cref="AsyncWaitHub"/>; holds a use until it ends.</summary>
+    /// <summary>The async waits on this event, for <see cref="AsyncWaitHub"/>; each holds a use until it ends.</summary>
     private sealed class AsyncWait(SharedEvent owner) : IAsyncWaitSource
     {
-        public int* SeqWord => &owner._state->Generation;
+        public int* SeqWord => owner._wake.Seq;
 
-        public int* WaitersWord => &owner._state->Waiters;
+        public int* WaitersWord => owner._wake.Waiters;
 
-        public WaitChannel Channel => owner._channel;
+        public WaitChannel Channel => owner._wake.Channel;
 
-        public AsyncWaitPoll Poll() =>
+        public AsyncWaitPoll Poll(int argument) =>
             owner._handle.IsDisposing ? AsyncWaitPoll.Closed : owner.TryConsume() ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady;
 
         public void ReleaseWait() => owner._handle.Exit();

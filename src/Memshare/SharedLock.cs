@@ -19,14 +19,13 @@ namespace Memshare;
 public sealed unsafe class SharedLock : IDisposable
 {
     /// <summary>How often a sleeping acquirer checks whether the owner is still alive.</summary>
-    public static readonly TimeSpan LivenessInterval = TimeSpan.FromMilliseconds(100);
-
-    private const int SpinIterations = 64;
+    public static readonly TimeSpan LivenessInterval = TimeSpan.FromMilliseconds(SpinThenSleep.RecheckMilliseconds);
 
     private readonly SharedMemory _region;
-    private readonly WaitChannel _channel;
     private readonly LockState* _state;
+    private readonly WakeWord _wake;
     private readonly RegionHandle _handle;
+    private long _spinTicks = SpinThenSleep.ToSpinTicks(SpinThenSleep.DefaultSpin);
     private long _serial;
     private long _heldSerial;
 
@@ -40,13 +39,24 @@ public sealed unsafe class SharedLock : IDisposable
 
         _region = region;
         _state = (LockState*)(region.RegionBase + LockState.Offset);
-        _channel = new WaitChannel(&_state->WakeSeq, region.Name, LockState.Offset + 8, globalNamespace);
+        _wake = new WakeWord(new WaitChannel(&_state->WakeSeq, region.Name, LockState.Offset + 8, globalNamespace), &_state->WakeSeq, &_state->Waiters);
         _handle = region.Handle;
         _handle.RunBeforeRelease(Close);
     }
 
     /// <summary>The lock's name.</summary>
     public string Name => _region.Name;
+
+    /// <summary>
+    /// How long an acquirer of this handle spins before it sleeps in the kernel (default
+    /// <see cref="SharedEvent.DefaultSpinDuration"/>; zero sleeps at once). Waking a sleeping process costs several
+    /// microseconds, so a spin that outlasts the holder's critical section avoids that cost at the price of CPU.
+    /// </summary>
+    public TimeSpan SpinDuration
+    {
+        get => SpinThenSleep.FromSpinTicks(_spinTicks);
+        set => _spinTicks = SpinThenSleep.ToSpinTicks(value);
+    }
 
     /// <summary>How many times, ever, an acquirer took this lock over from a dead owner.</summary>
     public long Recoveries
@@ -162,7 +172,7 @@ public sealed unsafe class SharedLock : IDisposable
         try
         {
             bool acquired;
-            if (Interlocked.CompareExchange(ref _state->Owner, OwnerToken.Current, 0) == 0)
+            if (RobustLock.TryTakeFree(ref _state->Owner))
             {
                 guard = Granted(previousOwnerDied: false);
                 acquired = true;
@@ -189,79 +199,69 @@ public sealed unsafe class SharedLock : IDisposable
 
     private bool AcquireSlow(long timeoutMs, out SharedLockGuard guard, CancellationToken cancellationToken)
     {
-        ref ulong owner = ref _state->Owner;
-        for (int i = 0; i < SpinIterations && timeoutMs != 0; i++)
+        var wait = new Acquirer(this);
+        bool acquired = false;
+        try
         {
-            Thread.SpinWait(20);
-            if (Volatile.Read(ref owner) == 0 && Interlocked.CompareExchange(ref owner, OwnerToken.Current, 0) == 0)
+            acquired = SpinThenSleep.Wait(ref wait, _spinTicks, timeoutMs, static s => ((SharedLock)s!).WakeAll(), this, cancellationToken);
+        }
+        finally
+        {
+            // Leaving without the lock: if it was released meanwhile, pass on a wake-up this waiter may have consumed.
+            if (!acquired && Volatile.Read(ref _state->Owner) == 0)
             {
-                guard = Granted(previousOwnerDied: false);
-                return true;
+                _wake.WakeIfWaiting(all: false);
             }
         }
 
-        using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
-            ? cancellationToken.UnsafeRegister(static s => ((SharedLock)s!).WakeAll(), this)
-            : default;
-        long start = Stopwatch.GetTimestamp();
-        while (true)
+        if (!acquired)
         {
-            int seq = Volatile.Read(ref _state->WakeSeq);
-            Interlocked.Increment(ref _state->Waiters); // pairs with Release's CAS then read of Waiters
-            try
+            guard = default;
+            return false;
+        }
+
+        bool recovered = wait.Recovered;
+        if (recovered)
+        {
+            Interlocked.Increment(ref _state->Recoveries);
+        }
+
+        guard = Granted(recovered);
+        return true;
+    }
+
+    /// <summary>
+    /// An acquisition: the robust lock's taker, sleeping on this lock's word. Suspects the owner only once past its
+    /// spin, then on every wake-up (at least every <see cref="LivenessInterval"/>).
+    /// </summary>
+    private struct Acquirer(SharedLock owner) : IWaitCondition, ISleep
+    {
+        private LockTaker _taker = new(&owner._state->Owner, graceTicks: 0, intervalTicks: 0);
+        private bool _asleep;
+
+        public readonly bool Recovered => _taker.Recovered;
+
+        public bool IsMet() => _taker.TryTake(suspectOwner: _asleep);
+
+        public readonly bool IsFinished()
+        {
+            if (owner._handle.IsDisposing)
             {
-                ulong current = Volatile.Read(ref owner);
-                if (current == 0)
-                {
-                    if (Interlocked.CompareExchange(ref owner, OwnerToken.Current, 0) == 0)
-                    {
-                        guard = Granted(previousOwnerDied: false);
-                        return true;
-                    }
-
-                    continue;
-                }
-
-                if (!OwnerToken.IsAlive(current))
-                {
-                    if (Interlocked.CompareExchange(ref owner, OwnerToken.Current, current) == current)
-                    {
-                        Interlocked.Increment(ref _state->Recoveries);
-                        guard = Granted(previousOwnerDied: true);
-                        return true;
-                    }
-
-                    continue;
-                }
-
-                long remaining = Remaining(start, timeoutMs);
-                if (remaining == 0 || cancellationToken.IsCancellationRequested || _handle.IsDisposing)
-                {
-                    break;
-                }
-
-                _channel.Wait(seq, (int)Math.Min(remaining == -1 ? long.MaxValue : remaining, (long)LivenessInterval.TotalMilliseconds));
+                ThrowHelper.ThrowObjectDisposed(owner);
             }
-            finally
-            {
-                Interlocked.Decrement(ref _state->Waiters);
-            }
+
+            return false;
         }
 
-        // Leaving without the lock: if it was released meanwhile, pass on a wake-up this waiter may have consumed.
-        if (Volatile.Read(ref owner) == 0 && Volatile.Read(ref _state->Waiters) > 0)
+        public int Announce()
         {
-            Wake();
+            _asleep = true;
+            return owner._wake.Announce();
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
-        if (_handle.IsDisposing)
-        {
-            ThrowHelper.ThrowObjectDisposed(this);
-        }
+        public readonly void Withdraw() => owner._wake.Withdraw();
 
-        guard = default;
-        return false;
+        public readonly void Sleep(int announced, int timeoutMs) => owner._wake.Sleep(announced, timeoutMs);
     }
 
     internal void Release(long serial)
@@ -324,15 +324,14 @@ public sealed unsafe class SharedLock : IDisposable
             ReleaseOwner();
         }
 
-        _channel.Dispose();
+        _wake.Channel.Dispose();
     }
 
     private void ReleaseOwner()
     {
-        if (Interlocked.CompareExchange(ref _state->Owner, 0, OwnerToken.Current) == OwnerToken.Current
-            && Volatile.Read(ref _state->Waiters) > 0)
+        if (RobustLock.TryRelease(ref _state->Owner)) // full fence: pairs with a sleeper's announcement, then its re-check
         {
-            Wake();
+            _wake.WakeIfWaiting(all: false);
         }
     }
 
@@ -343,26 +342,7 @@ public sealed unsafe class SharedLock : IDisposable
         return new SharedLockGuard(this, serial, previousOwnerDied);
     }
 
-    private void Wake()
-    {
-        _channel.Wake(Interlocked.Increment(ref _state->WakeSeq), 1);
-    }
-
-    private void WakeAll()
-    {
-        _channel.Wake(Interlocked.Increment(ref _state->WakeSeq), Math.Max(1, Volatile.Read(ref _state->Waiters)));
-    }
-
-    private static long Remaining(long start, long timeoutMs)
-    {
-        if (timeoutMs < 0)
-        {
-            return -1;
-        }
-
-        long elapsed = (long)Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        return Math.Max(0, timeoutMs - elapsed);
-    }
+    private void WakeAll() => _wake.WakeAll();
 
     private void ThrowIfDisposed()
     {

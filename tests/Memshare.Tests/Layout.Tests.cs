@@ -65,6 +65,7 @@ public sealed class LayoutTests : IDisposable
     [InlineData(nameof(ChannelReaderState.Owner), 8)]
     [InlineData(nameof(ChannelReaderState.Lost), 16)]
     [InlineData(nameof(ChannelReaderState.Attached), 24)]
+    [InlineData(nameof(ChannelReaderState.NextSequence), 32)]
     public void ChannelReaderState_FieldOffsets_MatchFormat(string field, int offset) =>
         Assert.Equal(offset, (int)Marshal.OffsetOf<ChannelReaderState>(field));
 
@@ -87,7 +88,7 @@ public sealed class LayoutTests : IDisposable
         Assert.Equal(16, Unsafe.SizeOf<ChannelConfig>());
         Assert.Equal(40, Unsafe.SizeOf<ChannelWriterState>());
         Assert.Equal(16, Unsafe.SizeOf<ChannelCheckpoint>());
-        Assert.Equal(32, Unsafe.SizeOf<ChannelReaderState>());
+        Assert.Equal(40, Unsafe.SizeOf<ChannelReaderState>());
         Assert.Equal(8, Unsafe.SizeOf<WaitWord>());
         Assert.Equal(16, Unsafe.SizeOf<RecordHeader>());
 

@@ -139,13 +139,16 @@ internal abstract unsafe class RingReader
             return new ValueTask<bool>(false);
         }
 
-        return new ValueTask<bool>(_signals.WaitAsync(forData: true,
-            () => _gate.IsClosing ? AsyncWaitPoll.Closed
-                : HasMessage() ? AsyncWaitPoll.Ready
-                : IsDrained() ? AsyncWaitPoll.Finished
-                : AsyncWaitPoll.NotReady,
-            cancellationToken));
+        _asyncWait ??= _signals.CreateAsyncSource(forData: true, _ =>
+            _gate.IsClosing ? AsyncWaitPoll.Closed
+            : HasMessage() ? AsyncWaitPoll.Ready
+            : IsDrained() ? AsyncWaitPoll.Finished
+            : AsyncWaitPoll.NotReady);
+        return _signals.WaitAsync(_asyncWait, 0, cancellationToken);
     }
+
+    /// <summary>This reader's async wait source, made on its first async wait.</summary>
+    private IAsyncWaitSource? _asyncWait;
 
     /// <summary>
     /// Complete and nothing left: looks again after seeing the mark, since a message committed before Complete()

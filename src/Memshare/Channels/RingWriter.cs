@@ -111,10 +111,15 @@ internal abstract unsafe class RingWriter
     }
 
     /// <summary>Waits without a thread until a message of <paramref name="length"/> bytes may fit.</summary>
-    internal Task<bool> WaitForSpaceAsync(int length, CancellationToken cancellationToken) =>
-        _signals.WaitAsync(forData: false,
-            () => _gate.IsClosing ? AsyncWaitPoll.Closed : HasSpace(length) ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady,
-            cancellationToken);
+    internal ValueTask<bool> WaitForSpaceAsync(int length, CancellationToken cancellationToken)
+    {
+        _asyncWait ??= _signals.CreateAsyncSource(forData: false, wanted =>
+            _gate.IsClosing ? AsyncWaitPoll.Closed : HasSpace(wanted) ? AsyncWaitPoll.Ready : AsyncWaitPoll.NotReady);
+        return _signals.WaitAsync(_asyncWait, length, cancellationToken);
+    }
+
+    /// <summary>This writer's async wait source, made on its first async wait; the wanted length is the wait's argument.</summary>
+    private IAsyncWaitSource? _asyncWait;
 
     /// <summary>Between a claim and its commit: fills the slot of the record being written (its release store orders both).</summary>
     private protected void SetCheckpoint(long checkpoint)

@@ -8,9 +8,9 @@ namespace Memshare.Sync;
 internal static unsafe partial class AsyncWaitHub
 {
     [SupportedOSPlatform("windows")]
-    private static Task<bool> WaitWindows(IAsyncWaitSource source, long timeoutMs, CancellationToken cancellationToken)
+    private static Task<bool> WaitWindows(IAsyncWaitSource source, int argument, long timeoutMs, CancellationToken cancellationToken)
     {
-        var wait = new WindowsWait(source, timeoutMs, cancellationToken);
+        var wait = new WindowsWait(source, argument, timeoutMs, cancellationToken);
         wait.Start();
         return wait.Task;
     }
@@ -23,7 +23,7 @@ internal static unsafe partial class AsyncWaitHub
     /// </summary>
     [SupportedOSPlatform("windows")]
     [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "Disarm disposes _event on every path that ends a wait.")]
-    private sealed class WindowsWait(IAsyncWaitSource source, long timeoutMs, CancellationToken token)
+    private sealed class WindowsWait(IAsyncWaitSource source, int argument, long timeoutMs, CancellationToken token)
     {
         private static readonly WaitOrTimerCallback s_onSignal = static (s, _) => ((WindowsWait)s!).OnSignal();
 
@@ -94,7 +94,7 @@ internal static unsafe partial class AsyncWaitHub
                 AsyncWaitPoll poll;
                 try
                 {
-                    poll = source.Poll();
+                    poll = source.Poll(argument);
                 }
                 catch (Exception e)
                 {

@@ -8,8 +8,9 @@ namespace Memshare.Sync;
 /// Async waits that block no thread of the caller's. On Linux 5.16 and later, one background thread per process
 /// sleeps in <c>futex_waitv</c> on the futex words of every pending async wait at once, plus a private word that
 /// wakes it when a wait is added or cancelled. On Windows each wait is a thread-pool registered wait on the
-/// word's wait event (see AsyncWaitHub.Windows.cs). Elsewhere (macOS, older Linux) each wait sleeps on the
-/// word in the kernel on a dedicated thread.
+/// word's wait event (see AsyncWaitHub.Windows.cs). Elsewhere (macOS, older Linux) each wait runs the blocking
+/// wait (<see cref="SpinThenSleep"/>) on a dedicated thread. Waits complete a pooled
+/// <see cref="AsyncWaitOperation"/>, and sources are kept by their owners, so on Linux a wait allocates nothing.
 /// </summary>
 /// <remarks>
 /// Each registered wait follows the same protocol as a blocking waiter: it has announced itself in the
@@ -22,114 +23,109 @@ namespace Memshare.Sync;
 internal static unsafe partial class AsyncWaitHub
 {
     private const int MaxWords = 128; // futex_waitv's limit, one of them the hub's own wake word
-    private const long RecheckNs = 100_000_000;
+    private const long RecheckNs = SpinThenSleep.RecheckMilliseconds * 1_000_000L;
 
-    private static readonly ConcurrentQueue<Registration> s_incoming = new();
+    private static readonly ConcurrentQueue<AsyncWaitOperation> s_incoming = new();
     private static readonly object s_startLock = new();
     private static int* s_wakeWord;
     private static bool s_started;
     private static bool s_unsupported;
 
-    /// <summary>Waits for <paramref name="source"/>; true when ready, false on timeout or when finished.</summary>
-    internal static Task<bool> WaitAsync(IAsyncWaitSource source, long timeoutMs, CancellationToken cancellationToken)
+    /// <summary>Makes every async wait take the macOS path (a thread per wait), so that tests on Linux cover it.</summary>
+    internal static bool ThreadPerWait { get; set; }
+
+    /// <summary>
+    /// Waits for <paramref name="source"/> (polled with <paramref name="argument"/>); true when ready, false on timeout
+    /// or when finished. On Linux with <c>futex_waitv</c> the wait allocates nothing: its operation is pooled.
+    /// </summary>
+    internal static ValueTask<bool> WaitAsync(IAsyncWaitSource source, int argument, long timeoutMs, CancellationToken cancellationToken)
     {
         if (OperatingSystem.IsWindows())
         {
-            return WaitWindows(source, timeoutMs, cancellationToken);
+            return new ValueTask<bool>(WaitWindows(source, argument, timeoutMs, cancellationToken));
         }
 
-        if (!OperatingSystem.IsLinux() || !EnsureStarted())
+        AsyncWaitOperation op = AsyncWaitOperation.Rent(source, argument, timeoutMs, cancellationToken);
+        if (!OperatingSystem.IsLinux() || ThreadPerWait || !EnsureStarted())
         {
             // Not StartNew(..., cancellationToken): a token cancelled before the task ran would skip Fallback and
             // with it ReleaseWait, and the region would never be released. Fallback sees the cancellation itself.
-            var completion = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
-            _ = Task.Factory.StartNew(static s => Fallback(((IAsyncWaitSource, long, CancellationToken, TaskCompletionSource<bool>))s!),
-                (source, timeoutMs, cancellationToken, completion), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            return completion.Task;
+            _ = Task.Factory.StartNew(static s => Fallback((AsyncWaitOperation)s!), op, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            return op.Task;
         }
 
-        var registration = new Registration(source, timeoutMs < 0 ? long.MaxValue : Futex.MonotonicNowNs() + (timeoutMs * 1_000_000), cancellationToken);
+        op.Deadline = timeoutMs < 0 ? long.MaxValue : Futex.MonotonicNowNs() + (timeoutMs * 1_000_000);
+        ValueTask<bool> task = op.Task; // taken first: a completed operation may be reused at once
         Interlocked.Increment(ref *source.WaitersWord); // from now on, notifiers wake the word we will sleep on
         AsyncWaitPoll first;
         try
         {
-            first = source.Poll();
+            first = op.Poll();
         }
         catch (Exception e)
         {
-            registration.Fail(e);
-            return registration.Task;
+            op.Fail(e);
+            return task;
         }
 
         if (first != AsyncWaitPoll.NotReady)
         {
-            registration.Complete(first);
-            return registration.Task;
+            op.Complete(first);
+            return task;
         }
 
         if (cancellationToken.CanBeCanceled)
         {
-            registration.CancellationRegistration = cancellationToken.UnsafeRegister(static _ => Poke(), null);
+            op.CancellationRegistration = cancellationToken.UnsafeRegister(static _ => Poke(), null);
         }
 
-        s_incoming.Enqueue(registration);
+        s_incoming.Enqueue(op);
         Poke();
-        return registration.Task;
+        return task;
     }
 
-    private static void Fallback((IAsyncWaitSource Source, long TimeoutMs, CancellationToken Token, TaskCompletionSource<bool> Completion) w)
+    private static void Fallback(AsyncWaitOperation op)
     {
+        CancellationToken token = op.Token;
         try
         {
-            w.Completion.TrySetResult(SleepOnWord(w.Source, w.TimeoutMs, w.Token));
+            op.SetResult(SleepOnWord(op.Source, op.Argument, op.TimeoutMs, token));
         }
-        catch (OperationCanceledException) when (w.Token.IsCancellationRequested)
+        catch (OperationCanceledException e) when (token.IsCancellationRequested)
         {
-            w.Completion.TrySetCanceled(w.Token);
+            op.SetException(e);
         }
         catch (Exception e)
         {
-            w.Completion.TrySetException(e);
+            op.SetException(e);
         }
     }
 
-    private static bool SleepOnWord(IAsyncWaitSource source, long timeoutMs, CancellationToken token)
+    private static bool SleepOnWord(IAsyncWaitSource source, int argument, long timeoutMs, CancellationToken token)
     {
-        // Without futex_waitv or Windows events: sleep on the word in the kernel on this dedicated thread.
-        long deadline = timeoutMs < 0 ? long.MaxValue : Environment.TickCount64 + timeoutMs;
-        Interlocked.Increment(ref *source.WaitersWord);
+        // Without futex_waitv or Windows events: the blocking wait (no spin) on this dedicated thread. Its
+        // cancellation wake-up is disposed before ReleaseWait, so it never touches an unmapped word.
         try
         {
-            // A cancellation bumps the word and wakes its sleepers (spuriously for the others, who loop). Disposed
-            // before ReleaseWait, which waits out a running callback, so it never touches an unmapped word.
-            using CancellationTokenRegistration registration = token.CanBeCanceled
-                ? token.UnsafeRegister(static s => WakeWord((IAsyncWaitSource)s!), source)
-                : default;
-            while (true)
-            {
-                int seq = Volatile.Read(ref *source.SeqWord); // before polling: see the remarks
-                switch (source.Poll())
-                {
-                    case AsyncWaitPoll.Ready: return true;
-                    case AsyncWaitPoll.Finished: return false;
-                    case AsyncWaitPoll.Closed: throw new ObjectDisposedException(source.GetType().Name);
-                }
-
-                token.ThrowIfCancellationRequested();
-                long remaining = deadline - Environment.TickCount64;
-                if (remaining <= 0)
-                {
-                    return false;
-                }
-
-                source.Channel.Wait(seq, (int)Math.Min(remaining, RecheckNs / 1_000_000));
-            }
+            var wait = new OnWord<Polled>(new Polled(source, argument), new WakeWord(source.Channel, source.SeqWord, source.WaitersWord));
+            return SpinThenSleep.Wait(ref wait, spinTicks: 0, timeoutMs, static s => WakeWord((IAsyncWaitSource)s!), source, token);
         }
         finally
         {
-            Interlocked.Decrement(ref *source.WaitersWord);
             source.ReleaseWait();
         }
+    }
+
+    /// <summary>An async wait's source as a blocking wait's condition.</summary>
+    private struct Polled(IAsyncWaitSource source, int argument) : IWaitCondition
+    {
+        private AsyncWaitPoll _last;
+
+        public bool IsMet() => (_last = source.Poll(argument)) == AsyncWaitPoll.Ready;
+
+        public readonly bool IsFinished() => _last == AsyncWaitPoll.Closed
+            ? throw new ObjectDisposedException(source.GetType().Name)
+            : _last == AsyncWaitPoll.Finished;
     }
 
     private static void WakeWord(IAsyncWaitSource source) =>
@@ -183,12 +179,12 @@ internal static unsafe partial class AsyncWaitHub
     [SupportedOSPlatform("linux")]
     private static void Run()
     {
-        var pending = new List<Registration>();
+        var pending = new List<AsyncWaitOperation>();
         Futex.FutexWaitv* vector = (Futex.FutexWaitv*)NativeMemory.AllocZeroed((nuint)(MaxWords * sizeof(Futex.FutexWaitv)));
         while (true)
         {
             int wake = Volatile.Read(ref *s_wakeWord);
-            while (s_incoming.TryDequeue(out Registration? r))
+            while (s_incoming.TryDequeue(out AsyncWaitOperation? r))
             {
                 pending.Add(r);
             }
@@ -199,25 +195,25 @@ internal static unsafe partial class AsyncWaitHub
             vector[0] = new Futex.FutexWaitv { Value = (uint)wake, Address = (ulong)s_wakeWord, Flags = Futex.FUTEX2_SIZE_U32 | Futex.FUTEX2_PRIVATE };
             for (int i = pending.Count - 1; i >= 0; i--)
             {
-                Registration r = pending[i];
+                AsyncWaitOperation r = pending[i];
                 int seq = Volatile.Read(ref *r.Source.SeqWord); // read before polling: see the remarks
                 AsyncWaitPoll poll;
                 try
                 {
-                    poll = r.Token.IsCancellationRequested ? AsyncWaitPoll.NotReady : r.Source.Poll();
+                    poll = r.Token.IsCancellationRequested ? AsyncWaitPoll.NotReady : r.Poll();
                 }
                 catch (Exception e)
                 {
                     // A corrupt region, for instance: the waiter gets the exception; this thread lives on.
-                    r.Fail(e);
                     pending.RemoveAt(i);
+                    r.Fail(e);
                     continue;
                 }
 
                 if (poll != AsyncWaitPoll.NotReady || r.Token.IsCancellationRequested || now >= r.Deadline)
                 {
+                    pending.RemoveAt(i); // first: once completed, the operation may be reused at once
                     r.Complete(poll);
-                    pending.RemoveAt(i);
                     continue;
                 }
 
@@ -233,43 +229,6 @@ internal static unsafe partial class AsyncWaitHub
             }
 
             _ = Futex.WaitMany(vector, count, deadline);
-        }
-    }
-
-    private sealed class Registration(IAsyncWaitSource source, long deadline, CancellationToken token)
-    {
-        private readonly TaskCompletionSource<bool> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public IAsyncWaitSource Source { get; } = source;
-
-        public long Deadline { get; } = deadline;
-
-        public CancellationToken Token { get; } = token;
-
-        public CancellationTokenRegistration CancellationRegistration { get; set; }
-
-        public Task<bool> Task => _completion.Task;
-
-        public void Fail(Exception e)
-        {
-            Interlocked.Decrement(ref *Source.WaitersWord);
-            Source.ReleaseWait();
-            CancellationRegistration.Dispose();
-            _completion.TrySetException(e);
-        }
-
-        public void Complete(AsyncWaitPoll poll)
-        {
-            Interlocked.Decrement(ref *Source.WaitersWord);
-            Source.ReleaseWait();
-            CancellationRegistration.Dispose();
-            _ = poll switch
-            {
-                AsyncWaitPoll.Ready => _completion.TrySetResult(true),
-                AsyncWaitPoll.Closed => _completion.TrySetException(new ObjectDisposedException(Source.GetType().Name)),
-                _ when Token.IsCancellationRequested => _completion.TrySetCanceled(Token),
-                _ => _completion.TrySetResult(false),
-            };
         }
     }
 }

@@ -19,6 +19,7 @@ internal enum AsyncWaitPoll
 /// <summary>
 /// A shared-memory condition an async caller waits for without a thread: a futex word and its sleeper count
 /// (the same pair the blocking waits use), and a poll that checks (and, for an auto-reset event, consumes) it.
+/// Stateless apart from its owner, so that each owner keeps one and a wait allocates nothing.
 /// </summary>
 internal unsafe interface IAsyncWaitSource
 {
@@ -29,7 +30,8 @@ internal unsafe interface IAsyncWaitSource
     /// <summary>The channel that sleeps on <see cref="SeqWord"/> (the Windows and fallback async waits use it).</summary>
     WaitChannel Channel { get; }
 
-    AsyncWaitPoll Poll();
+    /// <summary>Checks the condition; <paramref name="argument"/> is the one given to <see cref="AsyncWaitHub.WaitAsync"/>, so one source serves every wait.</summary>
+    AsyncWaitPoll Poll(int argument);
 
     /// <summary>Called once when the wait ends, from any thread: drop the reference that kept the mapping alive.</summary>
     void ReleaseWait();

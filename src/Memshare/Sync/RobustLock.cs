@@ -5,15 +5,16 @@ namespace Memshare.Sync;
 /// <summary>
 /// A writer lock on a 64-bit word in shared memory that survives its owner's death: the word holds the
 /// owner's <see cref="OwnerToken"/>, and a waiter that finds the owner dead takes the lock over and is told so.
-/// Uncontended, acquire and release are one interlocked operation and one store.
+/// Uncontended, acquire and release are one interlocked operation and one store. <see cref="SharedLock"/> is this
+/// lock plus a word to sleep on; values, strings and the channel's roles use it bare.
 /// </summary>
 /// <remarks>
 /// Not re-entrant, and owned by the process rather than the thread: a thread that dies holding it inside a live
 /// process leaves it held until the process exits. Holders keep it only for a copy of the payload.
 /// </remarks>
-internal static class RobustLock
+internal static unsafe class RobustLock
 {
-    /// <summary>How long a waiter polls with CPU pauses (yielding now and then) before it only yields.</summary>
+    /// <summary>How long a waiter polls before it only yields; also how long a new owner may hold the lock before it is suspected dead.</summary>
     private static readonly long SpinTicks = Stopwatch.Frequency / 20_000; // 50 µs
 
     /// <summary>How long a waiter yields before it sleeps between polls: holders keep the lock for a copy, so a longer wait means a slow or dead owner.</summary>
@@ -26,13 +27,17 @@ internal static class RobustLock
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static bool Acquire(ref ulong word, string name, int timeoutMs = Timeout.Infinite)
     {
-        if (Interlocked.CompareExchange(ref word, OwnerToken.Current, 0) == 0)
+        if (TryTakeFree(ref word))
         {
             return false;
         }
 
-        return AcquireSlow(ref word, name, timeoutMs);
+        return AcquireSlow((ulong*)Unsafe.AsPointer(ref word), name, timeoutMs); // the word is in a mapping: it never moves
     }
+
+    /// <summary>Takes the lock if it is free right now: the fast path of every acquirer.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryTakeFree(ref ulong word) => Interlocked.CompareExchange(ref word, OwnerToken.Current, 0) == 0;
 
     /// <summary>
     /// Takes the word without waiting: from 0, or from a dead owner (<paramref name="recovered"/>). False if a live
@@ -41,85 +46,68 @@ internal static class RobustLock
     /// </summary>
     internal static bool TryClaim(ref ulong word, out ulong owner, out bool recovered)
     {
-        recovered = false;
-        owner = Interlocked.CompareExchange(ref word, OwnerToken.Current, 0);
-        if (owner == 0)
-        {
-            return true;
-        }
-
-        if (owner == OwnerToken.Current || OwnerToken.IsAlive(owner) || Interlocked.CompareExchange(ref word, OwnerToken.Current, owner) != owner)
-        {
-            return false;
-        }
-
-        recovered = true;
-        return true;
+        var taker = new LockTaker((ulong*)Unsafe.AsPointer(ref word), graceTicks: 0, intervalTicks: 0);
+        bool taken = taker.TryTake(suspectOwner: true);
+        owner = taken ? 0 : taker.Owner != 0 ? taker.Owner : Volatile.Read(ref word);
+        recovered = taker.Recovered;
+        return taken;
     }
 
     /// <summary>Releases the lock. The protected writes were already published by the caller's fence.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Release(ref ulong word) => Volatile.Write(ref word, 0);
 
-    private static bool AcquireSlow(ref ulong word, string name, int timeoutMs)
+    /// <summary>Releases the lock if this process holds it (a full fence); false if it does not.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool TryRelease(ref ulong word) => Interlocked.CompareExchange(ref word, 0, OwnerToken.Current) == OwnerToken.Current;
+
+    /// <summary>Whether <paramref name="owner"/> may be taken over: not this process, and no longer running.</summary>
+    internal static bool IsDead(ulong owner) => owner != OwnerToken.Current && !OwnerToken.IsAlive(owner);
+
+    private static bool AcquireSlow(ulong* word, string name, int timeoutMs)
     {
-        long start = Stopwatch.GetTimestamp();
-        long now = start;
-        long waitStart = start;  // restarts whenever the lock is seen free: the holders are making progress
-        ulong seen = 0;
-        long nextCheck = 0;      // when to check that the owner we see is alive
-        for (int round = 0; ; round++)
+        var wait = new Backoff(new LockTaker(word, SpinTicks, LivenessTicks));
+        if (SpinThenSleep.Wait(ref wait, SpinTicks, timeoutMs, null, null, CancellationToken.None))
         {
-            ulong owner = Volatile.Read(ref word);
-            if (owner == 0)
-            {
-                if (Interlocked.CompareExchange(ref word, OwnerToken.Current, 0) == 0)
-                {
-                    return false;
-                }
+            return wait.Taker.Recovered;
+        }
 
-                waitStart = now;
-                continue;
+        ulong owner = Volatile.Read(ref *word);
+        throw new TimeoutException(SR.Format(SR.LockTimeout, name, timeoutMs, OwnerToken.Pid(owner != 0 ? owner : wait.Taker.Owner)));
+    }
+
+    /// <summary>
+    /// The robust lock's wait: its word has no sleeper count, so nobody wakes it; it yields while the holders make
+    /// progress and then sleeps a millisecond at a time.
+    /// </summary>
+    private struct Backoff(LockTaker taker) : IWaitCondition, ISleep
+    {
+        private LockTaker _taker = taker;
+        private long _sleepingSince;
+
+        internal readonly LockTaker Taker => _taker;
+
+        public bool IsMet() => _taker.TryTake(suspectOwner: _sleepingSince != 0);
+
+        public readonly bool IsFinished() => false;
+
+        public int Announce()
+        {
+            if (_sleepingSince == 0)
+            {
+                _sleepingSince = Stopwatch.GetTimestamp();
             }
 
-            if ((round & 31) == 31 || round < 32)
-            {
-                now = Stopwatch.GetTimestamp();
-            }
+            return 0;
+        }
 
-            if (owner != seen)
-            {
-                // A new owner: check it once it has held the lock for a spin phase (a live one has usually let go).
-                seen = owner;
-                nextCheck = now + SpinTicks;
-            }
-            else if (now > nextCheck)
-            {
-                if (!OwnerToken.IsAlive(owner))
-                {
-                    // The owner died holding the lock; whatever it was writing was never published.
-                    if (Interlocked.CompareExchange(ref word, OwnerToken.Current, owner) == owner)
-                    {
-                        return true;
-                    }
+        public readonly void Withdraw()
+        {
+        }
 
-                    continue;
-                }
-
-                nextCheck = now + LivenessTicks; // alive: look again after another interval
-            }
-
-            if (timeoutMs != Timeout.Infinite && now - start > timeoutMs * Stopwatch.Frequency / 1000)
-            {
-                throw new TimeoutException(SR.Format(SR.LockTimeout, name, timeoutMs, OwnerToken.Pid(owner)));
-            }
-
-            long waited = now - waitStart;
-            if (waited < SpinTicks && (round & 31) != 31)
-            {
-                Thread.SpinWait(1);
-            }
-            else if (waited < YieldTicks)
+        public readonly void Sleep(int announced, int timeoutMs)
+        {
+            if (Stopwatch.GetTimestamp() - Math.Max(_sleepingSince, _taker.LastFree) < YieldTicks)
             {
                 // Also lets an owner that shares this CPU finish its copy and release.
                 Thread.Yield();

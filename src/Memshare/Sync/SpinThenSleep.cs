@@ -4,24 +4,41 @@ using System.Runtime.Intrinsics.X86;
 
 namespace Memshare.Sync;
 
-/// <summary>What a blocking wait waits for; a struct, so that <see cref="SpinThenSleep.Wait"/> is specialised per caller and allocates nothing.</summary>
+/// <summary>What a blocking wait waits for; a struct, so that <see cref="SpinThenSleep"/> is specialised per caller and allocates nothing.</summary>
 internal interface IWaitCondition
 {
     /// <summary>Whether the wait is over with success. Called on every spin, so it must be cheap and touch only the lines the peer hands over.</summary>
     bool IsMet();
 
-    /// <summary>Whether the wait is over without success (say, a channel completed and drained). Called only before each sleep; may throw (disposed).</summary>
+    /// <summary>Whether the wait is over without success (say, a channel completed and drained). Called before each sleep and now and then while spinning; may throw (disposed).</summary>
     bool IsFinished();
+}
+
+/// <summary>How a waiter sleeps once its spin is over: on a word (<see cref="WakeWord"/>), or by time where nobody wakes it (<see cref="RobustLock"/>).</summary>
+internal interface ISleep
+{
+    /// <summary>Announces the sleeper before the condition's last check; returns what <see cref="Sleep"/> needs (the word's value).</summary>
+    int Announce();
+
+    /// <summary>Takes back <see cref="Announce"/>; called once for each, whatever happened between.</summary>
+    void Withdraw();
+
+    /// <summary>Sleeps at most <paramref name="timeoutMs"/>, or until woken; may return early.</summary>
+    void Sleep(int announced, int timeoutMs);
 }
 
 /// <summary>
 /// The wait every blocking call shares: spin a while, so a peer that answers within microseconds never pays for
-/// a kernel wake-up, then sleep on a futex word with the announce-then-check protocol (see <see cref="WaitChannel"/>).
+/// a kernel wake-up, then sleep with the announce-then-check protocol (see <see cref="WaitChannel"/>), never longer
+/// than <see cref="RecheckMilliseconds"/> at a time.
 /// </summary>
 internal static unsafe class SpinThenSleep
 {
     /// <summary>The longest a sleeper goes without re-checking, so a waker killed between its change and its wake-up strands nobody for long.</summary>
     internal const int RecheckMilliseconds = 100;
+
+    /// <summary>The default spin of every blocking wait: long enough to cover a peer's reply on a busy machine.</summary>
+    internal static readonly TimeSpan DefaultSpin = TimeSpan.FromMicroseconds(50);
 
     [ThreadStatic]
     private static long t_lastWake;
@@ -31,6 +48,16 @@ internal static unsafe class SpinThenSleep
     /// the waker then spins waiting for its answer, the answer waits for the waker's next yield.
     /// </summary>
     internal static void NoteWake() => t_lastWake = Stopwatch.GetTimestamp();
+
+    /// <summary>A spin duration in <see cref="Stopwatch"/> ticks, checked: the setter of every <c>SpinDuration</c> property.</summary>
+    internal static long ToSpinTicks(TimeSpan spin)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(spin, TimeSpan.Zero);
+        return (long)(spin.TotalSeconds * Stopwatch.Frequency);
+    }
+
+    /// <summary>The getter of every <c>SpinDuration</c> property.</summary>
+    internal static TimeSpan FromSpinTicks(long ticks) => TimeSpan.FromSeconds((double)ticks / Stopwatch.Frequency);
 
     /// <summary>
     /// One CPU pause between polls. Not <see cref="Thread.SpinWait"/>: the runtime stretches its iteration to at least
@@ -54,13 +81,13 @@ internal static unsafe class SpinThenSleep
     }
 
     /// <summary>
-    /// Waits until <paramref name="condition"/> is met (true), finished or timed out (false). <paramref name="seq"/> is
-    /// the futex word that wakers bump, <paramref name="waiters"/> the count they check before waking;
-    /// <paramref name="wakeAll"/> is registered on <paramref name="cancellationToken"/> to cut a sleep short.
+    /// Waits until <paramref name="wait"/> is met (true), finished or timed out (false); throws
+    /// <see cref="OperationCanceledException"/> when cancelled. <paramref name="wakeAll"/> (if any) is registered on
+    /// <paramref name="cancellationToken"/> to cut a sleep short; without it a sleep must be short by itself.
     /// </summary>
-    internal static bool Wait<T>(ref T condition, WaitChannel channel, int* seq, int* waiters, long spinTicks, long timeoutMs,
-        Action<object?> wakeAll, object wakeState, CancellationToken cancellationToken)
-        where T : struct, IWaitCondition
+    internal static bool Wait<T>(ref T wait, long spinTicks, long timeoutMs, Action<object?>? wakeAll, object? wakeState,
+        CancellationToken cancellationToken)
+        where T : struct, IWaitCondition, ISleep
     {
         long start = Stopwatch.GetTimestamp();
         if (timeoutMs >= 0)
@@ -75,13 +102,20 @@ internal static unsafe class SpinThenSleep
         // every hand-off.
         for (int i = 0; spinTicks > 0 && ((i & 31) != 31 || Stopwatch.GetTimestamp() - start < spinTicks); i++)
         {
-            if (condition.IsMet())
+            if (wait.IsMet())
             {
                 return true;
             }
 
             if ((i & 31) == 31 || i == yieldAt)
             {
+                // A long spin (a SpinDuration of seconds) still ends promptly when cancelled, disposed or finished.
+                cancellationToken.ThrowIfCancellationRequested();
+                if (wait.IsFinished())
+                {
+                    return false;
+                }
+
                 // Let a peer the kernel woke onto this CPU run: spinning over it would make it wait out our spin.
                 Thread.Yield();
             }
@@ -91,21 +125,20 @@ internal static unsafe class SpinThenSleep
             }
         }
 
-        using CancellationTokenRegistration registration = cancellationToken.CanBeCanceled
+        using CancellationTokenRegistration registration = wakeAll is not null && cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(wakeAll, wakeState)
             : default;
         while (true)
         {
-            int expected = Volatile.Read(ref *seq);
-            Interlocked.Increment(ref *waiters); // full fence: pairs with the waker's change, then its read of the count
+            int announced = wait.Announce(); // full fence: pairs with the waker's change, then its read of the count
             try
             {
-                if (condition.IsMet())
+                if (wait.IsMet())
                 {
                     return true;
                 }
 
-                if (condition.IsFinished())
+                if (wait.IsFinished())
                 {
                     return false;
                 }
@@ -117,11 +150,11 @@ internal static unsafe class SpinThenSleep
                     return false;
                 }
 
-                channel.Wait(expected, (int)(remaining < 0 ? RecheckMilliseconds : Math.Min(remaining, RecheckMilliseconds)));
+                wait.Sleep(announced, (int)(remaining < 0 ? RecheckMilliseconds : Math.Min(remaining, RecheckMilliseconds)));
             }
             finally
             {
-                Interlocked.Decrement(ref *waiters);
+                wait.Withdraw();
             }
         }
     }
