@@ -46,11 +46,11 @@ public static partial class SharedMemoryCatalog
         Inspect(name, ProcLocks.ReadFlockCounts(), new UserNames(), strict: true);
 
     [SupportedOSPlatform("linux")]
-    private static RegionSample? SampleLinux(string name, int payloadLimit)
+    private static SharedMemorySample? SampleLinux(string name, int maxPayloadBytes)
     {
-        var payload = new PayloadSample(payloadLimit);
+        var payload = new PayloadSample(maxPayloadBytes);
         return Inspect(name, ProcLocks.ReadFlockCounts(), new UserNames(), strict: true, payload) is { } info
-            ? new RegionSample(info, payload.Bytes, payload.Sequence, payload.Recoveries)
+            ? new SharedMemorySample { Info = info, Payload = payload.Bytes is { } bytes ? new ReadOnlyMemory<byte>(bytes) : null, Version = payload.Sequence, Recoveries = payload.Recoveries }
             : null;
     }
 
@@ -159,6 +159,7 @@ public static partial class SharedMemoryCatalog
         {
             LayoutVersion = h.Version,
             KindCode = h.Kind,
+            Kind = RegionKinds.Format(h.Kind),
             HeaderSize = h.HeaderSize,
             TotalSize = h.TotalSize,
             Fingerprint = h.Fingerprint,

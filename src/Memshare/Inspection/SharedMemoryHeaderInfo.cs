@@ -17,6 +17,13 @@ public sealed record SharedMemoryHeaderInfo
     /// <summary>The raw kind field: 1 value, 2 string, 3 channel, 4 lock, 5 event.</summary>
     public int KindCode { get; init; }
 
+    /// <summary>
+    /// What <see cref="KindCode"/> says the region holds, even under a layout version this Memshare does not read
+    /// (then <see cref="SharedMemoryInfo.Format"/> is <see cref="RegionFormat.Unknown"/>); <see cref="RegionFormat.Unknown"/>
+    /// for a kind code it does not know.
+    /// </summary>
+    public RegionFormat Kind { get; init; }
+
     /// <summary>Bytes before the first payload slot.</summary>
     public long HeaderSize { get; init; }
 

@@ -38,16 +38,6 @@ internal struct RegionHeader
 
     internal static int AlignTo64(int value) => (value + 63) & ~63;
 
-    internal static string KindName(ushort kind) => kind switch
-    {
-        (ushort)RegionKind.Value => "SharedValue",
-        (ushort)RegionKind.String => "SharedString",
-        (ushort)RegionKind.Channel => "channel",
-        (ushort)RegionKind.Lock => "lock",
-        (ushort)RegionKind.Event => "event",
-        _ => $"region of unknown kind {kind}",
-    };
-
     /// <summary>
     /// Checks the header of an opened region against what the caller expects, and the backing file against the
     /// size the header claims. Throws <see cref="RegionFormatException"/> saying which field differs.
@@ -55,7 +45,7 @@ internal struct RegionHeader
     internal static unsafe ref readonly RegionHeader Validate(SharedMemory region, RegionKind expected)
     {
         string name = region.Name;
-        string kindName = KindName((ushort)expected);
+        string kindName = RegionKinds.Name((ushort)expected);
         if (region.RegionSize < Size)
         {
             ThrowHelper.ThrowFormat(name, SR.HeaderTooSmall, name, region.RegionSize, kindName);
@@ -74,7 +64,7 @@ internal struct RegionHeader
 
         if (h.Kind != (ushort)expected)
         {
-            ThrowHelper.ThrowFormat(name, SR.WrongKind, name, KindName(h.Kind), kindName);
+            ThrowHelper.ThrowFormat(name, SR.WrongKind, name, RegionKinds.Name(h.Kind), kindName);
         }
 
         if (h.TotalSize > region.RegionSize)
