@@ -9,9 +9,6 @@ namespace Memshare.Inspection;
 
 public static partial class SharedMemoryCatalog
 {
-    /// <summary>How often a string's length is re-read while a writer keeps publishing, before giving up on it.</summary>
-    private const int StringReadAttempts = 8;
-
     [SupportedOSPlatform("linux")]
     private static List<SharedMemoryInfo> ListLinux()
     {
@@ -181,7 +178,7 @@ public static partial class SharedMemoryCatalog
 
                 return (RegionFormat.SharedValue, header with { Version = (long?)ReadSequence(handle) });
             case RegionKind.String:
-                return (RegionFormat.SharedString, ReadStringState(handle, header, size));
+                return (RegionFormat.SharedString, ReadStringState(handle, header));
             case RegionKind.Channel:
                 return (RegionFormat.Channel, header with { Channel = ChannelSnapshot.Read(handle, header) });
             case RegionKind.Lock:
@@ -193,33 +190,22 @@ public static partial class SharedMemoryCatalog
         }
     }
 
-    /// <summary>
-    /// The string's version and current length, read like a seqlock reader (docs/format.md): sequence, then the
-    /// length in slot <c>sequence &amp; 1</c>, then the sequence again, accepting only an unchanged sequence.
-    /// </summary>
-    private static SharedMemoryHeaderInfo ReadStringState(SafeFileHandle handle, SharedMemoryHeaderInfo header, long size)
+    /// <summary>The string's version and current length, read with the seqlock reader protocol (<see cref="Snapshot.Read{TSource}"/>).</summary>
+    private static SharedMemoryHeaderInfo ReadStringState(SafeFileHandle handle, SharedMemoryHeaderInfo header)
     {
-        ulong? sequence = ReadSequence(handle);
-        Span<byte> length = stackalloc byte[sizeof(int)];
-        for (int attempt = 0; sequence is ulong s && attempt < StringReadAttempts; attempt++)
+        var source = new SnapshotFileSource(handle);
+        if (SnapshotFileSource.TryShape(header, isString: true, out SnapshotShape shape))
         {
-            long slot = header.HeaderSize + ((long)(s & 1) * header.SlotStride);
-            if (slot + length.Length > size || ReadAt(handle, length, slot) < length.Length)
+            switch (Snapshot.Read(in source, shape, Span<byte>.Empty, SnapshotFileSource.Attempts, out ulong sequence, out int length))
             {
-                break;
+                case SnapshotReadStatus.Copied:
+                    return header with { Version = (long)sequence, Length = length };
+                case SnapshotReadStatus.BadLength:
+                    return header with { Version = (long)sequence };
             }
-
-            ulong? again = ReadSequence(handle);
-            if (again == s)
-            {
-                int value = MemoryMarshal.Read<int>(length);
-                return header with { Version = (long)s, Length = value >= 0 && value <= header.PayloadSize ? value : null };
-            }
-
-            sequence = again;
         }
 
-        return header with { Version = (long?)sequence };
+        return header with { Version = (long?)ReadSequence(handle) };
     }
 
     /// <summary>The lock's state (docs/format.md), or null if the file ends before it. Reading takes nothing.</summary>
