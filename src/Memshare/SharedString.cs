@@ -26,13 +26,6 @@ public sealed unsafe class SharedString : IDisposable
     private SharedString(SharedMemory region)
     {
         ref readonly RegionHeader h = ref RegionHeader.ValidateSnapshot(region, RegionKind.String);
-        if (h.PayloadSize is 0 or > StringLayout.MaxCapacity || h.SlotStride != StringLayout.Stride((int)h.PayloadSize)
-            || h.HeaderSize != StringLayout.HeaderSize)
-        {
-            region.Dispose();
-            ThrowHelper.ThrowFormat(region.Name, SR.BadHeaderField, region.Name,
-                $"capacity {h.PayloadSize} does not match slot stride {h.SlotStride}");
-        }
 
         _region = region;
         _handle = region.Handle;

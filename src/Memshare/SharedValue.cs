@@ -37,12 +37,6 @@ public sealed unsafe class SharedValue<[DynamicallyAccessedMembers(TypeFingerpri
                 s_typeName, sizeof(T), s_fingerprint);
         }
 
-        if (h.HeaderSize != ValueLayout.HeaderSize || h.SlotStride != ValueLayout.Stride(sizeof(T)))
-        {
-            ThrowHelper.ThrowFormat(region.Name, SR.BadHeaderField, region.Name,
-                $"header size {h.HeaderSize} and slot stride {h.SlotStride} do not match a {sizeof(T)}-byte value");
-        }
-
         _region = region;
         _handle = region.Handle;
         _snapshot = new Snapshot(region.RegionBase, new SnapshotShape(ValueLayout.HeaderSize, (int)h.SlotStride, sizeof(T), LengthPrefixed: false));

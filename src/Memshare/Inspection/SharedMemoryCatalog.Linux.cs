@@ -109,7 +109,7 @@ public static partial class SharedMemoryCatalog
 
             try
             {
-                (format, header) = ReadHeader(handle, (long)st.Size);
+                (format, header) = ReadHeader(name, handle, (long)st.Size);
                 payload?.Read(handle, format, header, (long)st.Size);
             }
             catch (IOException)
@@ -138,7 +138,7 @@ public static partial class SharedMemoryCatalog
     };
 
     /// <summary>Decodes the header with plain reads that stop at the end of the file, so a short or garbled file is harmless.</summary>
-    private static (RegionFormat Format, SharedMemoryHeaderInfo? Header) ReadHeader(SafeFileHandle handle, long size)
+    private static (RegionFormat Format, SharedMemoryHeaderInfo? Header) ReadHeader(string name, SafeFileHandle handle, long size)
     {
         Span<byte> buffer = stackalloc byte[ValueLayout.HeaderSize];
         if (ReadAt(handle, buffer[..RegionHeader.Size], 0) < RegionHeader.Size)
@@ -162,6 +162,7 @@ public static partial class SharedMemoryCatalog
             Fingerprint = h.Fingerprint,
             PayloadSize = h.PayloadSize,
             SlotStride = h.SlotStride,
+            Problems = Problems(h, name, size),
         };
         if (h.Version != RegionHeader.CurrentVersion)
         {
@@ -206,6 +207,14 @@ public static partial class SharedMemoryCatalog
         }
 
         return header with { Version = (long?)ReadSequence(handle) };
+    }
+
+    /// <summary>What the one header validator (<see cref="RegionHeader.Check"/>) finds wrong, all of it, judged against the kind the header names.</summary>
+    private static List<string> Problems(in RegionHeader h, string name, long size)
+    {
+        var problems = new List<string>();
+        RegionHeader.Check(h, name, size, (RegionKind)h.Kind, problems);
+        return problems;
     }
 
     /// <summary>The lock's state (docs/format.md), or null if the file ends before it. Reading takes nothing.</summary>

@@ -103,7 +103,7 @@ public static partial class SharedMemoryCatalog
         SharedMemoryHeaderInfo? header = null;
         try
         {
-            (format, header) = ReadHeader(handle, (long)st.Size);
+            (format, header) = ReadHeader(name, handle, (long)st.Size);
         }
         catch (IOException)
         {

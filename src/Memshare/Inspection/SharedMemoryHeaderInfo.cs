@@ -39,6 +39,14 @@ public sealed record SharedMemoryHeaderInfo
     /// <summary>Bytes from one payload slot to the next.</summary>
     public long SlotStride { get; init; }
 
+    /// <summary>
+    /// Everything wrong with the header and the kind's fixed layout, as the messages opening the region would
+    /// give them (a truncated file, fields that do not fit together, a layout version this Memshare does not
+    /// read); empty for a well-formed region. Opening the region throws <see cref="RegionFormatException"/> with
+    /// the first of them. A channel's ring is judged separately, in <see cref="SharedChannelInfo.Damage"/>.
+    /// </summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
+
     /// <summary>For a value, the name of its type as its creator recorded it (e.g. <c>Int64</c>); otherwise null.</summary>
     public string? TypeName { get; init; }
 

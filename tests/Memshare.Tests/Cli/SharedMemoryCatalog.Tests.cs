@@ -37,6 +37,39 @@ public sealed class SharedMemoryCatalogTests : IDisposable
     }
 
     [Fact]
+    public void GetInfo_WellFormedRegions_ReportNoProblems()
+    {
+        string value = _scope.Name("okv");
+        string text = _scope.Name("oks");
+        using SharedValue<long> v = SharedValue<long>.CreateNew(value, 7);
+        using SharedString s = SharedString.CreateNew(text, capacity: 10);
+
+        Assert.Empty(SharedMemoryCatalog.GetInfo(value)!.Header!.Problems);
+        Assert.Empty(SharedMemoryCatalog.GetInfo(text)!.Header!.Problems);
+        Assert.Equal(RegionFormat.SharedValue, SharedMemoryCatalog.GetInfo(value)!.Header!.Kind);
+    }
+
+    [Fact]
+    public void GetInfo_CorruptValueHeader_ListsEveryProblem_OpenThrowsTheFirst()
+    {
+        string name = _scope.Name("bad");
+        using SharedValue<long> value = SharedValue<long>.CreateNew(name, 7);
+        using (Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(CliRun.PathOf(name), FileMode.Open, FileAccess.ReadWrite))
+        {
+            RandomAccess.Write(file, BitConverter.GetBytes(1L << 20), 16); // TotalSize: more than the file has
+            RandomAccess.Write(file, BitConverter.GetBytes(65), 36); // SlotStride: not a multiple of 64
+        }
+
+        IReadOnlyList<string> problems = SharedMemoryCatalog.GetInfo(name)!.Header!.Problems;
+
+        Assert.Equal(2, problems.Count);
+        Assert.Contains("is damaged: its backing file has", problems[0], StringComparison.Ordinal);
+        Assert.Contains("slot stride 65", problems[1], StringComparison.Ordinal);
+        RegionFormatException e = Assert.Throws<RegionFormatException>(() => SharedValue<long>.OpenExisting(name));
+        Assert.Equal(problems[0], e.Message);
+    }
+
+    [Fact]
     public void Get_String_DecodesHeaderAndCurrentLength()
     {
         string name = _scope.Name("str");
