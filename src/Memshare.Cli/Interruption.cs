@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
-using Memshare.Interop;
 
 namespace Memshare.Cli;
 
@@ -114,7 +113,7 @@ internal sealed class Interruption : IDisposable
             }
             else if (context.Signal is PosixSignal.SIGTERM or PosixSignal.SIGHUP && !OperatingSystem.IsWindows() && !_program.HasExited)
             {
-                _ = Libc.Kill(_program.Id, number);
+                _ = Native.Kill(_program.Id, number);
             }
         }
 

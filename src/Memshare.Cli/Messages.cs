@@ -3,6 +3,14 @@ namespace Memshare.Cli;
 /// <summary>The CLI's own messages, in one place. Like the library's, each names the region and says what to do.</summary>
 internal static class Messages
 {
+    /// <summary>The library's <c>SharedString.Set</c> message, which <c>set</c> repeats when it refuses before creating the slot.</summary>
+    public const string StringTooLong =
+        "The string is {1} UTF-8 bytes but string slot '{0}' holds at most {2}; the slot was not changed. Create the slot with a larger capacity.";
+
+    /// <summary>The library's <c>SharedChannelWriter.TryWrite</c> message, which <c>send</c> repeats for a line it stopped reading.</summary>
+    public const string ChannelMessageTooLarge =
+        "A message of {1} bytes is larger than channel '{0}' accepts ({2} bytes, half its capacity less a 16-byte header); nothing was written. Split the message or create the channel with a larger capacity.";
+
     public const string OneSource =
         "Give exactly one of --text, --hex or --stdin as the bytes to write.";
     public const string NegativeOffset =

@@ -28,8 +28,7 @@ internal static class Program
         }
     }
 
-    internal static RootCommand CreateRootCommand() =>
-        new("Create, inspect, read, write and remove named shared memory regions, and use named locks, events and message channels across processes. Exit codes: 0 ok, 1 other failure, 2 invalid arguments (including a message too long for its channel), 3 region not found, 4 region already exists, 5 access denied, 6 timed out (lock, wait, recv), 7 not supported on this OS, 8 NATS server unreachable (bridge); 'lock' exits with its command's code (127 not found, 126 cannot run); 128+N when signal N interrupts a wait (130 Ctrl+C, 143 SIGTERM).")
+    internal static RootCommand CreateRootCommand() => Help.WithOneLineCommands(new("Create, inspect, read, write and remove named shared memory regions, and use named locks, events and message channels across processes. Run 'memshare COMMAND --help' for what a command does and its options. Exit codes: 0 ok, 1 other failure, 2 invalid arguments (including a message too long for its channel), 3 region not found, 4 region already exists, 5 access denied, 6 timed out (lock, wait, recv), 7 not supported on this OS, 8 NATS server unreachable (bridge); 'lock' exits with its command's code (127 not found, 126 cannot run); 128+N when signal N interrupts a wait (130 Ctrl+C, 143 SIGTERM).")
         {
             DemoCommand.Create(),
             DemoChildCommand.Create(),
@@ -53,7 +52,7 @@ internal static class Program
             SendCommand.Create(),
             RecvCommand.Create(),
             BridgeCommand.Create(),
-        };
+        });
 
     private static int ReportParseErrors(ParseResult parse)
     {

@@ -32,7 +32,7 @@ internal static class SR
     internal const string ReadOnlyView =
         "Region '{0}' is open read-only; open it with SharedMemoryAccess.ReadWrite to write.";
     internal const string SyncNeedsWrite =
-        "{0} '{1}' cannot be opened read-only: {2}, so every use writes to its shared memory. Open it with SharedMemoryAccess.ReadWrite; to only look at it, use SharedMemoryCatalog.Get(\"{1}\") or 'memshare info {1}'.";
+        "{0} '{1}' cannot be opened read-only: {2}, so every use writes to its shared memory. Open it with SharedMemoryAccess.ReadWrite; to only look at it, use SharedMemoryCatalog.GetInfo(\"{1}\") or 'memshare info {1}'.";
     internal const string EventWrites = "Set and Reset change its state, and Wait consumes an auto-reset event and counts itself among the sleepers";
     internal const string LockWrites = "acquiring and releasing it store its owner, and a waiter counts itself among the sleepers";
     internal const string ChannelWrites = "writers and readers claim their role and record their positions in it";

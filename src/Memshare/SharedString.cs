@@ -26,18 +26,11 @@ public sealed unsafe class SharedString : IDisposable
     private SharedString(SharedMemory region)
     {
         ref readonly RegionHeader h = ref RegionHeader.ValidateSnapshot(region, RegionKind.String);
-        if (h.PayloadSize is 0 or > StringLayout.MaxCapacity || h.SlotStride != StringLayout.Stride((int)h.PayloadSize)
-            || h.HeaderSize != StringLayout.HeaderSize)
-        {
-            region.Dispose();
-            ThrowHelper.ThrowFormat(region.Name, SR.BadHeaderField, region.Name,
-                $"capacity {h.PayloadSize} does not match slot stride {h.SlotStride}");
-        }
 
         _region = region;
         _handle = region.Handle;
         Capacity = (int)h.PayloadSize;
-        _snapshot = new Snapshot(region.RegionBase, (int)h.HeaderSize, (int)h.SlotStride);
+        _snapshot = new Snapshot(region.RegionBase, new SnapshotShape((int)h.HeaderSize, (int)h.SlotStride, Capacity, LengthPrefixed: true));
     }
 
     /// <summary>The slot's name.</summary>
@@ -201,29 +194,12 @@ public sealed unsafe class SharedString : IDisposable
 
     private int GetCore(Span<byte> destination)
     {
-        var spinner = default(SpinWait);
-        while (true)
+        if (_snapshot.Read(destination, out _, out int length) == SnapshotReadStatus.BadLength)
         {
-            ulong s = _snapshot.BeginRead(out byte* slot);
-            int length = Unsafe.ReadUnaligned<int>(slot);
-            bool plausible = (uint)length <= (uint)Capacity;
-            if (plausible)
-            {
-                new ReadOnlySpan<byte>(slot + StringLayout.LengthPrefix, length).CopyTo(destination);
-            }
-
-            if (_snapshot.EndRead(s))
-            {
-                if (!plausible)
-                {
-                    ThrowHelper.ThrowFormat(Name, SR.BadHeaderField, Name, $"the stored length {length} exceeds the capacity {Capacity}");
-                }
-
-                return length;
-            }
-
-            spinner.SpinOnce(sleep1Threshold: -1);
+            ThrowHelper.ThrowFormat(Name, SR.BadHeaderField, Name, $"the stored length {length} exceeds the capacity {Capacity}");
         }
+
+        return length;
     }
 
     /// <inheritdoc/>

@@ -37,15 +37,9 @@ public sealed unsafe class SharedValue<[DynamicallyAccessedMembers(TypeFingerpri
                 s_typeName, sizeof(T), s_fingerprint);
         }
 
-        if (h.HeaderSize != ValueLayout.HeaderSize || h.SlotStride != ValueLayout.Stride(sizeof(T)))
-        {
-            ThrowHelper.ThrowFormat(region.Name, SR.BadHeaderField, region.Name,
-                $"header size {h.HeaderSize} and slot stride {h.SlotStride} do not match a {sizeof(T)}-byte value");
-        }
-
         _region = region;
         _handle = region.Handle;
-        _snapshot = new Snapshot(region.RegionBase, ValueLayout.HeaderSize, (int)h.SlotStride);
+        _snapshot = new Snapshot(region.RegionBase, new SnapshotShape(ValueLayout.HeaderSize, (int)h.SlotStride, sizeof(T), LengthPrefixed: false));
     }
 
     /// <summary>The region's name.</summary>
@@ -138,18 +132,9 @@ public sealed unsafe class SharedValue<[DynamicallyAccessedMembers(TypeFingerpri
         _handle.Enter(this);
         try
         {
-            var spinner = default(SpinWait);
-            while (true)
-            {
-                ulong s = _snapshot.BeginRead(out byte* slot);
-                T copy = Unsafe.ReadUnaligned<T>(slot);
-                if (_snapshot.EndRead(s))
-                {
-                    return copy;
-                }
-
-                spinner.SpinOnce(sleep1Threshold: -1);
-            }
+            Unsafe.SkipInit(out T copy);
+            _ = _snapshot.Read(new Span<byte>(&copy, sizeof(T)), out _, out _); // a live read always ends Copied
+            return copy;
         }
         finally
         {

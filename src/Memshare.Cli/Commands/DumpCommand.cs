@@ -1,8 +1,6 @@
 using System.CommandLine;
-using System.Runtime.InteropServices;
 using Memshare.Cli.Output;
 using Memshare.Inspection;
-using Memshare.Layout;
 
 namespace Memshare.Cli.Commands;
 
@@ -31,7 +29,7 @@ internal static class DumpCommand
 
     private static int Run(string name, long offset, long? length)
     {
-        using RegionFileReader file = SharedMemoryCatalog.OpenReader(name);
+        using FileStream file = SharedMemoryCatalog.OpenRead(name);
         long size = file.Length;
         if (offset > size)
         {
@@ -44,7 +42,7 @@ internal static class DumpCommand
             throw new ArgumentException(Messages.Format(Messages.DumpLengthPastEnd, name, length, offset, size, Messages.Count(room, "byte"), room));
         }
 
-        NoteHeader(file);
+        NoteHeader(name);
         Console.Out.Flush();
         using var output = new StreamWriter(Console.OpenStandardOutput(), bufferSize: 64 * 1024) { NewLine = "\n" };
         var dump = new HexDump(output, offset);
@@ -53,7 +51,8 @@ internal static class DumpCommand
         for (long at = offset; at < end;)
         {
             int want = (int)Math.Min(buffer.Length, end - at);
-            int got = file.Read(buffer.AsSpan(0, want), at);
+            file.Position = at;
+            int got = file.ReadAtLeast(buffer.AsSpan(0, want), want, throwOnEndOfStream: false);
             dump.Write(buffer.AsSpan(0, got));
             at += got;
             if (got < want)
@@ -67,29 +66,14 @@ internal static class DumpCommand
     }
 
     /// <summary>A formatted region's header is part of the dump; say where it ends so the payload is easy to find.</summary>
-    private static void NoteHeader(RegionFileReader file)
+    private static void NoteHeader(string name)
     {
-        Span<byte> first = stackalloc byte[RegionHeader.Size];
-        if (file.Read(first, 0) < first.Length)
+        if (SharedMemoryCatalog.GetInfo(name)?.Header is not { } h)
         {
             return;
         }
 
-        RegionHeader h = MemoryMarshal.Read<RegionHeader>(first);
-        if (h.Magic != RegionHeader.MagicValue)
-        {
-            return;
-        }
-
-        string kind = (RegionKind)h.Kind switch
-        {
-            RegionKind.Value => "value",
-            RegionKind.String => "string",
-            RegionKind.Channel => "channel",
-            RegionKind.Lock => "lock",
-            RegionKind.Event => "event",
-            _ => $"Memshare region of unknown kind {h.Kind}",
-        };
-        ExitCodes.WriteError(Messages.Format(Messages.DumpHeaderNote, file.Name, kind, (long)h.HeaderSize - 1));
+        string kind = h.Kind == RegionFormat.Unknown ? $"Memshare region of unknown kind {h.KindCode}" : RegionText.Kind(h.Kind);
+        ExitCodes.WriteError(Messages.Format(Messages.DumpHeaderNote, name, kind, h.HeaderSize - 1));
     }
 }

@@ -22,7 +22,7 @@ internal static class InfoCommand
 
     private static int Run(string name, bool json)
     {
-        SharedMemoryInfo region = SharedMemoryCatalog.Get(name) ?? throw new RegionNotFoundException(name);
+        SharedMemoryInfo region = SharedMemoryCatalog.GetInfo(name) ?? throw new RegionNotFoundException(name);
         if (json)
         {
             using Stream output = Console.OpenStandardOutput();

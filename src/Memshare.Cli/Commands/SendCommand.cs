@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Memshare.Layout;
 
 namespace Memshare.Cli.Commands;
 
@@ -20,6 +19,9 @@ namespace Memshare.Cli.Commands;
 internal static class SendCommand
 {
     private const int ChunkSize = 64 * 1024;
+
+    /// <summary>Past this a line is too long for any channel (1 GiB, the largest ring), so reading it stops.</summary>
+    private const int LongestLine = 1 << 30;
 
     public static Command Create()
     {
@@ -174,7 +176,7 @@ internal static class SendCommand
                 break;
             }
 
-            if (count > ChannelLayout.MaxCapacity)
+            if (count > LongestLine)
             {
                 stopped = true;
                 return count;
@@ -192,7 +194,7 @@ internal static class SendCommand
         string bytes = stopped
             ? Messages.Format(Messages.MoreThan, length)
             : length.ToString(CultureInfo.InvariantCulture);
-        string library = SR.Format(SR.ChannelMessageTooLarge, channel.Name, bytes, channel.MaxMessageLength);
+        string library = Messages.Format(Messages.ChannelMessageTooLarge, channel.Name, bytes, channel.MaxMessageLength);
         return new ArgumentException(Messages.Format(Messages.LineTooLong, library, sent + 1, Messages.Count(sent, "line")));
     }
 

@@ -36,7 +36,7 @@ internal static class SetCommand
             int bytes = Encoding.UTF8.GetByteCount(text);
             if (capacity > 0 && bytes > capacity)
             {
-                throw new ArgumentException(SR.Format(SR.StringTooLong, name, bytes, capacity));
+                throw new ArgumentException(Messages.Format(Messages.StringTooLong, name, bytes, capacity));
             }
 
             slot = SharedString.CreateOrOpen(name, capacity, out created, CliLifetime.NewRegion());

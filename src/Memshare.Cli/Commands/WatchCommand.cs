@@ -84,7 +84,7 @@ internal static class WatchCommand
     /// <summary>The refresh loop: sample, show, wait; rates come from the previous sample.</summary>
     private sealed class Watch(string name, TimeSpan interval, int? count, Interruption interruption)
     {
-        private RegionSample? _previous;
+        private SharedMemorySample? _previous;
         private long _previousAt;
         private int _refreshes;
 
@@ -110,7 +110,7 @@ internal static class WatchCommand
         /// <summary>Samples the region; it must exist (exit 3 otherwise, saying whether it vanished meanwhile).</summary>
         public WatchFrame Next()
         {
-            RegionSample? now = SharedMemoryCatalog.Sample(name, SampleBytes);
+            SharedMemorySample? now = SharedMemoryCatalog.GetSample(name, SampleBytes);
             long at = Stopwatch.GetTimestamp();
             if (now is null)
             {

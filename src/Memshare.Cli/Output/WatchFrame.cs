@@ -16,7 +16,7 @@ internal sealed record WatchFrame(string Name, int Refresh, DateTime At, IReadOn
     /// <summary>Bytes of a value or raw region shown as hex.</summary>
     public const int HexBytes = 64;
 
-    public static WatchFrame From(RegionSample now, RegionSample? before, TimeSpan elapsed, int refresh)
+    public static WatchFrame From(SharedMemorySample now, SharedMemorySample? before, TimeSpan elapsed, int refresh)
     {
         SharedMemoryInfo r = now.Info;
         var lines = new List<(string, string)>
@@ -31,16 +31,16 @@ internal sealed record WatchFrame(string Name, int Refresh, DateTime At, IReadOn
         {
             case RegionFormat.SharedValue when h is not null:
                 lines.Add(("type", $"{h.TypeName ?? "?"} ({h.PayloadSize} bytes)"));
-                lines.Add(("writes", Number(now.Sequence)));
-                lines.Add(("writes/s", rates.Of(s => s.Sequence)));
+                lines.Add(("writes", Number(now.Version)));
+                lines.Add(("writes/s", rates.Of(s => s.Version)));
                 lines.Add(("recoveries", Number(now.Recoveries)));
-                lines.Add(("value", now.Payload is { } value ? HexOf(value) : "? (no consistent read: writers kept publishing)"));
+                lines.Add(("value", now.Payload is { } value ? HexOf(value.Span) : "? (no consistent read: writers kept publishing)"));
                 break;
             case RegionFormat.SharedString when h is not null:
-                lines.Add(("text", now.Payload is { } text ? Quote(text, h.Length) : "? (no consistent read: writers kept publishing)"));
+                lines.Add(("text", now.Payload is { } text ? Quote(text.Span, h.Length) : "? (no consistent read: writers kept publishing)"));
                 lines.Add(("length", $"{Number(h.Length)} of {h.PayloadSize} bytes"));
-                lines.Add(("writes", Number(now.Sequence)));
-                lines.Add(("writes/s", rates.Of(s => s.Sequence)));
+                lines.Add(("writes", Number(now.Version)));
+                lines.Add(("writes/s", rates.Of(s => s.Version)));
                 lines.Add(("recoveries", Number(now.Recoveries)));
                 break;
             case RegionFormat.Channel when h?.Channel is { } c:
@@ -58,7 +58,7 @@ internal sealed record WatchFrame(string Name, int Refresh, DateTime At, IReadOn
                 lines.Add(("waiters", Number(e.Waiters)));
                 break;
             default:
-                lines.Add(("first bytes", now.Payload is { } bytes ? HexOf(bytes) : "?"));
+                lines.Add(("first bytes", now.Payload is { } bytes ? HexOf(bytes.Span) : "?"));
                 break;
         }
 
@@ -99,7 +99,7 @@ internal sealed record WatchFrame(string Name, int Refresh, DateTime At, IReadOn
     }
 
     /// <summary>Bytes as "2a 00 ff", at most <see cref="HexBytes"/> of them.</summary>
-    private static string HexOf(byte[] bytes)
+    private static string HexOf(ReadOnlySpan<byte> bytes)
     {
         var sb = new StringBuilder();
         int n = Math.Min(bytes.Length, HexBytes);
@@ -112,7 +112,7 @@ internal sealed record WatchFrame(string Name, int Refresh, DateTime At, IReadOn
     }
 
     /// <summary>The text in double quotes, control characters escaped, and how much was left out if it was cut.</summary>
-    private static string Quote(byte[] utf8, int? length)
+    private static string Quote(ReadOnlySpan<byte> utf8, int? length)
     {
         var sb = new StringBuilder("\"");
         foreach (char ch in Encoding.UTF8.GetString(utf8))
@@ -143,9 +143,9 @@ internal sealed record WatchFrame(string Name, int Refresh, DateTime At, IReadOn
     private static string YesNo(bool value) => value ? "yes" : "no";
 
     /// <summary>Per-second rates of counters between two samples.</summary>
-    private readonly struct Rates(RegionSample? before, RegionSample now, TimeSpan elapsed)
+    private readonly struct Rates(SharedMemorySample? before, SharedMemorySample now, TimeSpan elapsed)
     {
-        public string Of(Func<RegionSample, long?> counter)
+        public string Of(Func<SharedMemorySample, long?> counter)
         {
             if (before is null || elapsed <= TimeSpan.Zero || counter(before) is not long then || counter(now) is not long current)
             {

@@ -1,4 +1,4 @@
-using Memshare.Layout;
+using Memshare.Sync;
 using Microsoft.Win32.SafeHandles;
 
 namespace Memshare.Inspection;
@@ -9,9 +9,6 @@ namespace Memshare.Inspection;
 /// </summary>
 internal sealed class PayloadSample(int limit)
 {
-    /// <summary>How often the slot is re-read while writers keep publishing, before giving up on a consistent copy.</summary>
-    private const int Attempts = 8;
-
     /// <summary>The most bytes to keep.</summary>
     public int Limit { get; } = limit;
 
@@ -26,7 +23,7 @@ internal sealed class PayloadSample(int limit)
         switch (format)
         {
             case RegionFormat.SharedValue or RegionFormat.SharedString when header is not null:
-                ReadSnapshot(handle, header, size, isString: format == RegionFormat.SharedString);
+                ReadSnapshot(handle, header, isString: format == RegionFormat.SharedString);
                 break;
             default:
                 byte[] first = new byte[(int)Math.Clamp(size, 0, Limit)];
@@ -35,53 +32,25 @@ internal sealed class PayloadSample(int limit)
         }
     }
 
-    private void ReadSnapshot(SafeFileHandle handle, SharedMemoryHeaderInfo header, long size, bool isString)
+    private void ReadSnapshot(SafeFileHandle handle, SharedMemoryHeaderInfo header, bool isString)
     {
-        Span<byte> state = stackalloc byte[Unsafe.SizeOf<SnapshotHeader>()];
-        int prefix = isString ? StringLayout.LengthPrefix : 0;
-        byte[] slot = new byte[prefix + (int)Math.Clamp(header.PayloadSize, 0, Limit)];
-        for (int attempt = 0; attempt < Attempts; attempt++)
+        if (!SnapshotFileSource.TryShape(header, isString, out SnapshotShape shape))
         {
-            if (SharedMemoryCatalog.ReadAt(handle, state, SnapshotHeader.Offset) < state.Length)
-            {
-                return;
-            }
-
-            SnapshotHeader before = MemoryMarshal.Read<SnapshotHeader>(state);
-            long offset = header.HeaderSize + ((long)(before.Sequence & 1) * header.SlotStride);
-            if (offset + slot.Length > size || SharedMemoryCatalog.ReadAt(handle, slot, offset) < slot.Length)
-            {
-                return;
-            }
-
-            // Pairs with the writer's fenced publish: the sequence is read again only after the copy.
-            Interlocked.MemoryBarrier();
-            if (SharedMemoryCatalog.ReadAt(handle, state, SnapshotHeader.Offset) < state.Length)
-            {
-                return;
-            }
-
-            SnapshotHeader after = MemoryMarshal.Read<SnapshotHeader>(state);
-            if (after.Sequence != before.Sequence)
-            {
-                continue; // a writer published meanwhile: the copy may be torn
-            }
-
-            Sequence = (long)before.Sequence;
-            Recoveries = (long)Math.Min(after.Recoveries, long.MaxValue);
-            if (!isString)
-            {
-                Bytes = slot;
-                return;
-            }
-
-            int length = MemoryMarshal.Read<int>(slot);
-            if (length >= 0 && length <= header.PayloadSize)
-            {
-                Bytes = slot.AsSpan(prefix, Math.Min(length, slot.Length - prefix)).ToArray();
-            }
-
             return;
+        }
+
+        var source = new SnapshotFileSource(handle);
+        byte[] buffer = new byte[(int)Math.Clamp(header.PayloadSize, 0, Limit)];
+        SnapshotReadStatus status = Snapshot.Read(in source, shape, buffer, SnapshotFileSource.Attempts, out ulong sequence, out int length);
+        if (status is SnapshotReadStatus.Copied or SnapshotReadStatus.BadLength)
+        {
+            Sequence = (long)sequence;
+            Recoveries = source.TryReadRecoveries(out ulong recoveries) ? (long)Math.Min(recoveries, long.MaxValue) : null;
+        }
+
+        if (status == SnapshotReadStatus.Copied)
+        {
+            Bytes = length >= buffer.Length ? buffer : buffer[..length];
         }
     }
 }

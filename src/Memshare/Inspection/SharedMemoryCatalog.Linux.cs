@@ -9,9 +9,6 @@ namespace Memshare.Inspection;
 
 public static partial class SharedMemoryCatalog
 {
-    /// <summary>How often a string's length is re-read while a writer keeps publishing, before giving up on it.</summary>
-    private const int StringReadAttempts = 8;
-
     [SupportedOSPlatform("linux")]
     private static List<SharedMemoryInfo> ListLinux()
     {
@@ -46,11 +43,11 @@ public static partial class SharedMemoryCatalog
         Inspect(name, ProcLocks.ReadFlockCounts(), new UserNames(), strict: true);
 
     [SupportedOSPlatform("linux")]
-    private static RegionSample? SampleLinux(string name, int payloadLimit)
+    private static SharedMemorySample? SampleLinux(string name, int maxPayloadBytes)
     {
-        var payload = new PayloadSample(payloadLimit);
+        var payload = new PayloadSample(maxPayloadBytes);
         return Inspect(name, ProcLocks.ReadFlockCounts(), new UserNames(), strict: true, payload) is { } info
-            ? new RegionSample(info, payload.Bytes, payload.Sequence, payload.Recoveries)
+            ? new SharedMemorySample { Info = info, Payload = payload.Bytes is { } bytes ? new ReadOnlyMemory<byte>(bytes) : null, Version = payload.Sequence, Recoveries = payload.Recoveries }
             : null;
     }
 
@@ -112,7 +109,7 @@ public static partial class SharedMemoryCatalog
 
             try
             {
-                (format, header) = ReadHeader(handle, (long)st.Size);
+                (format, header) = ReadHeader(name, handle, (long)st.Size);
                 payload?.Read(handle, format, header, (long)st.Size);
             }
             catch (IOException)
@@ -141,7 +138,7 @@ public static partial class SharedMemoryCatalog
     };
 
     /// <summary>Decodes the header with plain reads that stop at the end of the file, so a short or garbled file is harmless.</summary>
-    private static (RegionFormat Format, SharedMemoryHeaderInfo? Header) ReadHeader(SafeFileHandle handle, long size)
+    private static (RegionFormat Format, SharedMemoryHeaderInfo? Header) ReadHeader(string name, SafeFileHandle handle, long size)
     {
         Span<byte> buffer = stackalloc byte[ValueLayout.HeaderSize];
         if (ReadAt(handle, buffer[..RegionHeader.Size], 0) < RegionHeader.Size)
@@ -159,11 +156,13 @@ public static partial class SharedMemoryCatalog
         {
             LayoutVersion = h.Version,
             KindCode = h.Kind,
+            Kind = RegionKinds.Format(h.Kind),
             HeaderSize = h.HeaderSize,
             TotalSize = h.TotalSize,
             Fingerprint = h.Fingerprint,
             PayloadSize = h.PayloadSize,
             SlotStride = h.SlotStride,
+            Problems = Problems(h, name, size),
         };
         if (h.Version != RegionHeader.CurrentVersion)
         {
@@ -180,7 +179,7 @@ public static partial class SharedMemoryCatalog
 
                 return (RegionFormat.SharedValue, header with { Version = (long?)ReadSequence(handle) });
             case RegionKind.String:
-                return (RegionFormat.SharedString, ReadStringState(handle, header, size));
+                return (RegionFormat.SharedString, ReadStringState(handle, header));
             case RegionKind.Channel:
                 return (RegionFormat.Channel, header with { Channel = ChannelSnapshot.Read(handle, header) });
             case RegionKind.Lock:
@@ -192,33 +191,30 @@ public static partial class SharedMemoryCatalog
         }
     }
 
-    /// <summary>
-    /// The string's version and current length, read like a seqlock reader (docs/format.md): sequence, then the
-    /// length in slot <c>sequence &amp; 1</c>, then the sequence again, accepting only an unchanged sequence.
-    /// </summary>
-    private static SharedMemoryHeaderInfo ReadStringState(SafeFileHandle handle, SharedMemoryHeaderInfo header, long size)
+    /// <summary>The string's version and current length, read with the seqlock reader protocol (<see cref="Snapshot.Read{TSource}"/>).</summary>
+    private static SharedMemoryHeaderInfo ReadStringState(SafeFileHandle handle, SharedMemoryHeaderInfo header)
     {
-        ulong? sequence = ReadSequence(handle);
-        Span<byte> length = stackalloc byte[sizeof(int)];
-        for (int attempt = 0; sequence is ulong s && attempt < StringReadAttempts; attempt++)
+        var source = new SnapshotFileSource(handle);
+        if (SnapshotFileSource.TryShape(header, isString: true, out SnapshotShape shape))
         {
-            long slot = header.HeaderSize + ((long)(s & 1) * header.SlotStride);
-            if (slot + length.Length > size || ReadAt(handle, length, slot) < length.Length)
+            switch (Snapshot.Read(in source, shape, Span<byte>.Empty, SnapshotFileSource.Attempts, out ulong sequence, out int length))
             {
-                break;
+                case SnapshotReadStatus.Copied:
+                    return header with { Version = (long)sequence, Length = length };
+                case SnapshotReadStatus.BadLength:
+                    return header with { Version = (long)sequence };
             }
-
-            ulong? again = ReadSequence(handle);
-            if (again == s)
-            {
-                int value = MemoryMarshal.Read<int>(length);
-                return header with { Version = (long)s, Length = value >= 0 && value <= header.PayloadSize ? value : null };
-            }
-
-            sequence = again;
         }
 
-        return header with { Version = (long?)sequence };
+        return header with { Version = (long?)ReadSequence(handle) };
+    }
+
+    /// <summary>What the one header validator (<see cref="RegionHeader.Check"/>) finds wrong, all of it, judged against the kind the header names.</summary>
+    private static List<string> Problems(in RegionHeader h, string name, long size)
+    {
+        var problems = new List<string>();
+        RegionHeader.Check(h, name, size, (RegionKind)h.Kind, problems);
+        return problems;
     }
 
     /// <summary>The lock's state (docs/format.md), or null if the file ends before it. Reading takes nothing.</summary>

@@ -42,7 +42,7 @@ public static partial class SharedMemoryCatalog
 
             StaleRegionResult result = seen.OwnerId != me ? new(seen, StaleRegionOutcome.OtherOwner)
                 : seen.IsPersistent ? new(seen, StaleRegionOutcome.Persistent)
-                : TryRemoveStale(seen, me, dryRun, owners);
+                : TryRemoveStale(seen, dryRun, owners);
             results.Add(result);
         }
 
@@ -50,12 +50,12 @@ public static partial class SharedMemoryCatalog
     }
 
     /// <summary>
-    /// The stale-region step of Memshare's own open (docs/format.md, "Holders"): open without following links,
-    /// check it is still our scoped file, take the exclusive flock without waiting (only possible if no holder
-    /// has its shared one), check the name still leads to the locked inode, unlink, and only then let go.
+    /// The stale-region step of Memshare's own open (<see cref="StaleRegion"/>): open without following links,
+    /// check it is still our scoped file and nobody holds it, describe it under the exclusive lock, unlink it,
+    /// and only then let go.
     /// </summary>
     [SupportedOSPlatform("linux")]
-    private static StaleRegionResult TryRemoveStale(SharedMemoryInfo seen, uint me, bool dryRun, UserNames owners)
+    private static StaleRegionResult TryRemoveStale(SharedMemoryInfo seen, bool dryRun, UserNames owners)
     {
         string name = seen.Name;
         string path = seen.Path;
@@ -68,21 +68,12 @@ public static partial class SharedMemoryCatalog
 
         using var handle = new SafeFileHandle(fd, ownsHandle: true); // closing it releases the lock, after the unlink
         StatxBuffer st = LinuxRegion.FStat(fd, name);
-        if ((st.Mode & Libc.S_IFMT) != Libc.S_IFREG || st.Uid != me || (st.Mode & Libc.S_ISVTX) == 0)
+        switch (StaleRegion.TryLock(fd, path, st, allowOtherOwner: false))
         {
-            return new(seen, StaleRegionOutcome.Changed); // replaced since the first look by something we leave alone
-        }
-
-        if (!Posix.TryLockExclusive(fd))
-        {
-            return new(seen, StaleRegionOutcome.Live);
-        }
-
-        // Nobody holds it, and while we hold the exclusive lock nobody can start to: an opener blocks on its
-        // shared lock until we close, then finds the inode unlinked and treats the name as absent.
-        if (!LinuxRegion.TryLStat(path, out StatxBuffer now) || now.Ino != st.Ino || now.DevMajor != st.DevMajor || now.DevMinor != st.DevMinor)
-        {
-            return new(seen, StaleRegionOutcome.Changed);
+            case StaleRegion.Check.Held:
+                return new(seen, StaleRegionOutcome.Live);
+            case not StaleRegion.Check.Stale:
+                return new(seen, StaleRegionOutcome.Changed); // replaced since the first look by something we leave alone
         }
 
         SharedMemoryInfo removed = DescribeLocked(name, path, st, handle, owners);
@@ -91,15 +82,15 @@ public static partial class SharedMemoryCatalog
             return new(removed, StaleRegionOutcome.Stale);
         }
 
-        if (Libc.Unlink(path) != 0)
+        int failure = StaleRegion.Unlink(path);
+        if (failure == Libc.ENOENT)
         {
-            int errno = Marshal.GetLastPInvokeError();
-            if (errno == Libc.ENOENT)
-            {
-                return new(seen, StaleRegionOutcome.Changed); // removed by someone else after our check
-            }
+            return new(seen, StaleRegionOutcome.Changed); // removed by someone else after our check
+        }
 
-            ThrowHelper.ThrowForErrno(errno, name, "remove stale");
+        if (failure != 0)
+        {
+            ThrowHelper.ThrowForErrno(failure, name, "remove stale");
         }
 
         return new(removed, StaleRegionOutcome.Removed);
@@ -112,7 +103,7 @@ public static partial class SharedMemoryCatalog
         SharedMemoryHeaderInfo? header = null;
         try
         {
-            (format, header) = ReadHeader(handle, (long)st.Size);
+            (format, header) = ReadHeader(name, handle, (long)st.Size);
         }
         catch (IOException)
         {

@@ -18,8 +18,10 @@ public static partial class SharedMemoryCatalog
     /// while this process holds its exclusive <c>flock</c>, which no holder can have, and only if the name still
     /// leads to the locked inode. A process opening it meanwhile either finds the name gone or keeps the region.
     /// </remarks>
+    /// <param name="dryRun">True to only report which regions are stale.</param>
+    /// <returns>Every region looked at, with what was done with it, sorted by name.</returns>
     /// <exception cref="PlatformNotSupportedException">Not on Linux (Windows has no stale regions; macOS cannot list them).</exception>
-    internal static IReadOnlyList<StaleRegionResult> RemoveStale(bool dryRun)
+    public static IReadOnlyList<StaleRegionResult> RemoveStale(bool dryRun = false)
     {
         if (OperatingSystem.IsLinux())
         {

@@ -2,7 +2,7 @@ namespace Memshare.Inspection;
 
 /// <summary>
 /// Finds the named regions on this machine and describes them from outside: size, kind, owner, permissions,
-/// lifetime, live holders and the decoded header. The basis of <c>memshare ls</c> and <c>memshare info</c>.
+/// lifetime, live holders and the decoded header. The basis of <c>memshare ls</c>, <c>info</c>, <c>watch</c>, <c>dump</c> and <c>gc</c>.
 /// </summary>
 /// <remarks>
 /// <para>Inspection never becomes a holder: it takes no lock, maps nothing, and only reads the first bytes of
@@ -37,7 +37,7 @@ public static partial class SharedMemoryCatalog
     /// <exception cref="IOException">The name exists but is not a regular file (a directory, FIFO, socket or device).</exception>
     /// <exception cref="UnauthorizedAccessException">The name is a symbolic link.</exception>
     /// <exception cref="PlatformNotSupportedException">Not on Linux.</exception>
-    public static SharedMemoryInfo? Get(string name)
+    public static SharedMemoryInfo? GetInfo(string name)
     {
         RegionName.Validate(name);
         if (!OperatingSystem.IsLinux())

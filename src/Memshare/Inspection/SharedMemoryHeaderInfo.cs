@@ -17,6 +17,13 @@ public sealed record SharedMemoryHeaderInfo
     /// <summary>The raw kind field: 1 value, 2 string, 3 channel, 4 lock, 5 event.</summary>
     public int KindCode { get; init; }
 
+    /// <summary>
+    /// What <see cref="KindCode"/> says the region holds, even under a layout version this Memshare does not read
+    /// (then <see cref="SharedMemoryInfo.Format"/> is <see cref="RegionFormat.Unknown"/>); <see cref="RegionFormat.Unknown"/>
+    /// for a kind code it does not know.
+    /// </summary>
+    public RegionFormat Kind { get; init; }
+
     /// <summary>Bytes before the first payload slot.</summary>
     public long HeaderSize { get; init; }
 
@@ -31,6 +38,14 @@ public sealed record SharedMemoryHeaderInfo
 
     /// <summary>Bytes from one payload slot to the next.</summary>
     public long SlotStride { get; init; }
+
+    /// <summary>
+    /// Everything wrong with the header and the kind's fixed layout, as the messages opening the region would
+    /// give them (a truncated file, fields that do not fit together, a layout version this Memshare does not
+    /// read); empty for a well-formed region. Opening the region throws <see cref="RegionFormatException"/> with
+    /// the first of them. A channel's ring is judged separately, in <see cref="SharedChannelInfo.Damage"/>.
+    /// </summary>
+    public IReadOnlyList<string> Problems { get; init; } = [];
 
     /// <summary>For a value, the name of its type as its creator recorded it (e.g. <c>Int64</c>); otherwise null.</summary>
     public string? TypeName { get; init; }

@@ -1,7 +1,7 @@
 namespace Memshare.Inspection;
 
 /// <summary>What <see cref="SharedMemoryCatalog.RemoveStale"/> did with one region, and why.</summary>
-internal enum StaleRegionOutcome
+public enum StaleRegionOutcome
 {
     /// <summary>Scoped, ours, and nobody held it: removed.</summary>
     Removed,

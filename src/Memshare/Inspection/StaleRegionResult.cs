@@ -6,4 +6,4 @@ namespace Memshare.Inspection;
 /// read under the exclusive lock that proved it stale, so it describes exactly the file removed (0 holders).
 /// </param>
 /// <param name="Outcome">Removed, found stale in a dry run, or kept and why.</param>
-internal sealed record StaleRegionResult(SharedMemoryInfo Region, StaleRegionOutcome Outcome);
+public sealed record StaleRegionResult(SharedMemoryInfo Region, StaleRegionOutcome Outcome);

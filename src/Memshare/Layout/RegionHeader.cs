@@ -38,16 +38,6 @@ internal struct RegionHeader
 
     internal static int AlignTo64(int value) => (value + 63) & ~63;
 
-    internal static string KindName(ushort kind) => kind switch
-    {
-        (ushort)RegionKind.Value => "SharedValue",
-        (ushort)RegionKind.String => "SharedString",
-        (ushort)RegionKind.Channel => "channel",
-        (ushort)RegionKind.Lock => "lock",
-        (ushort)RegionKind.Event => "event",
-        _ => $"region of unknown kind {kind}",
-    };
-
     /// <summary>
     /// Checks the header of an opened region against what the caller expects, and the backing file against the
     /// size the header claims. Throws <see cref="RegionFormatException"/> saying which field differs.
@@ -55,53 +45,109 @@ internal struct RegionHeader
     internal static unsafe ref readonly RegionHeader Validate(SharedMemory region, RegionKind expected)
     {
         string name = region.Name;
-        string kindName = KindName((ushort)expected);
         if (region.RegionSize < Size)
         {
-            ThrowHelper.ThrowFormat(name, SR.HeaderTooSmall, name, region.RegionSize, kindName);
+            ThrowHelper.ThrowFormat(name, SR.HeaderTooSmall, name, region.RegionSize, RegionKinds.Name((ushort)expected));
         }
 
         ref readonly RegionHeader h = ref Unsafe.AsRef<RegionHeader>(region.RegionBase);
-        if (h.Magic != MagicValue)
-        {
-            ThrowHelper.ThrowFormat(name, SR.BadMagic, name, kindName, h.Magic, MagicValue);
-        }
-
-        if (h.Version != CurrentVersion)
-        {
-            ThrowHelper.ThrowFormat(name, SR.BadVersion, name, h.Version, CurrentVersion);
-        }
-
-        if (h.Kind != (ushort)expected)
-        {
-            ThrowHelper.ThrowFormat(name, SR.WrongKind, name, KindName(h.Kind), kindName);
-        }
-
-        if (h.TotalSize > region.RegionSize)
-        {
-            ThrowHelper.ThrowFormat(name, SR.RegionTruncated, name, region.RegionSize, h.TotalSize);
-        }
-
-        if (h.HeaderSize < Size || h.HeaderSize > h.TotalSize)
-        {
-            ThrowHelper.ThrowFormat(name, SR.BadHeaderField, name, $"header size {h.HeaderSize} does not fit total size {h.TotalSize}");
-        }
-
+        Check(h, name, region.RegionSize, expected, problems: null);
         return ref h;
     }
 
     /// <summary>Validates a region that holds a double-buffered payload (value or string): two slots after the header.</summary>
-    internal static unsafe ref readonly RegionHeader ValidateSnapshot(SharedMemory region, RegionKind expected)
+    internal static ref readonly RegionHeader ValidateSnapshot(SharedMemory region, RegionKind expected) => ref Validate(region, expected);
+
+    /// <summary>
+    /// The one validator of the header and of each kind's fixed layout, for the live types and the inspector alike.
+    /// With <paramref name="problems"/> null (a live open) it throws <see cref="RegionFormatException"/> at the first
+    /// problem; otherwise (the inspector) it adds every problem it finds and goes on where that still makes sense.
+    /// </summary>
+    /// <param name="h">A copy of the header, or the header in the mapping.</param>
+    /// <param name="name">The region's name, for the messages.</param>
+    /// <param name="regionSize">Bytes the region (its mapping or its file) really has.</param>
+    /// <param name="expected">The kind the caller opens it as; the inspector passes the kind the header names.</param>
+    /// <param name="problems">Null to throw, or the list to add messages to.</param>
+    internal static void Check(in RegionHeader h, string name, long regionSize, RegionKind expected, List<string>? problems)
     {
-        ref readonly RegionHeader h = ref Validate(region, expected);
+        string kindName = RegionKinds.Name((ushort)expected);
+        if (h.Magic != MagicValue)
+        {
+            Report(problems, name, SR.BadMagic, name, kindName, h.Magic, MagicValue);
+            return; // not a Memshare header: no other field means anything
+        }
+
+        if (h.Version != CurrentVersion)
+        {
+            Report(problems, name, SR.BadVersion, name, h.Version, CurrentVersion);
+            return; // another layout: its fields are not ours to judge
+        }
+
+        if (h.Kind != (ushort)expected)
+        {
+            Report(problems, name, SR.WrongKind, name, RegionKinds.Name(h.Kind), kindName);
+            return;
+        }
+
+        if (h.TotalSize > regionSize)
+        {
+            Report(problems, name, SR.RegionTruncated, name, regionSize, h.TotalSize);
+        }
+
+        if (h.HeaderSize < Size || h.HeaderSize > h.TotalSize)
+        {
+            Report(problems, name, SR.BadHeaderField, name, $"header size {h.HeaderSize} does not fit total size {h.TotalSize}");
+            return; // the kind's own checks build on the header size
+        }
+
+        switch (expected)
+        {
+            case RegionKind.Value or RegionKind.String:
+                CheckSlots(h, name, expected, problems);
+                break;
+            case RegionKind.Lock when regionSize < LockState.TotalSize:
+                Report(problems, name, SR.RegionTruncated, name, regionSize, LockState.TotalSize);
+                break;
+            case RegionKind.Event when regionSize < EventState.TotalSize:
+                Report(problems, name, SR.RegionTruncated, name, regionSize, EventState.TotalSize);
+                break;
+        }
+    }
+
+    /// <summary>A value's or string's two slots: where <see cref="ValueLayout"/> and <see cref="StringLayout"/> put them.</summary>
+    private static void CheckSlots(in RegionHeader h, string name, RegionKind kind, List<string>? problems)
+    {
         long needed = (long)h.HeaderSize + (2L * h.SlotStride);
         if (h.HeaderSize < SnapshotHeader.End || h.SlotStride == 0 || h.SlotStride % 64 != 0 || needed > h.TotalSize)
         {
-            ThrowHelper.ThrowFormat(region.Name, SR.BadHeaderField, region.Name,
+            Report(problems, name, SR.BadHeaderField, name,
                 $"header size {h.HeaderSize} and slot stride {h.SlotStride} do not fit total size {h.TotalSize}");
+            return;
         }
 
-        return ref h;
+        if (kind == RegionKind.Value)
+        {
+            if (h.PayloadSize > int.MaxValue || h.HeaderSize != ValueLayout.HeaderSize || h.SlotStride != ValueLayout.Stride((int)h.PayloadSize))
+            {
+                Report(problems, name, SR.BadHeaderField, name,
+                    $"header size {h.HeaderSize} and slot stride {h.SlotStride} do not match a {h.PayloadSize}-byte value");
+            }
+        }
+        else if (h.PayloadSize is 0 or > StringLayout.MaxCapacity || h.SlotStride != StringLayout.Stride((int)h.PayloadSize)
+            || h.HeaderSize != StringLayout.HeaderSize)
+        {
+            Report(problems, name, SR.BadHeaderField, name, $"capacity {h.PayloadSize} does not match slot stride {h.SlotStride}");
+        }
+    }
+
+    private static void Report(List<string>? problems, string name, string format, params object?[] args)
+    {
+        if (problems is null)
+        {
+            ThrowHelper.ThrowFormat(name, format, args);
+        }
+
+        problems.Add(SR.Format(format, args));
     }
 
     /// <summary>Writes a header for a region of <paramref name="kind"/> whose payload needs no slots.</summary>

@@ -133,15 +133,13 @@ internal sealed unsafe class LinuxRegion : OsRegion
             }
 
             bool scoped = (st.Mode & Libc.S_ISVTX) != 0;
-            if (scoped && Posix.TryLockExclusive(fd))
+            StaleRegion.Check stale = StaleRegion.TryLock(fd, path, st, allowOtherOwner: true); // the owner was checked above
+            if (stale is StaleRegion.Check.Stale or StaleRegion.Check.Changed)
             {
                 // Nobody holds it: every holder died. Remove it if the name still leads here, then report absence.
-                if (IsSameFile(path, st))
+                if (stale == StaleRegion.Check.Stale && StaleRegion.Unlink(path) is int e && e is not (0 or Libc.ENOENT))
                 {
-                    if (Libc.Unlink(path) != 0 && Marshal.GetLastPInvokeError() is int e && e != Libc.ENOENT)
-                    {
-                        ThrowHelper.ThrowForErrno(e, name, "remove stale");
-                    }
+                    ThrowHelper.ThrowForErrno(e, name, "remove stale");
                 }
 
                 Posix.Close(fd);
@@ -198,26 +196,14 @@ internal sealed unsafe class LinuxRegion : OsRegion
         try
         {
             StatxBuffer st = FStat(fd, request.Name);
-            bool candidate = (st.Mode & Libc.S_IFMT) == Libc.S_IFREG && (st.Mode & Libc.S_ISVTX) != 0
-                && (st.Uid == Libc.GetEUid() || request.Options.AllowOtherOwner);
-            if (!candidate)
+            return StaleRegion.TryLock(fd, path, st, request.Options.AllowOtherOwner) switch
             {
-                return false;
-            }
-
-            if (!Posix.TryLockExclusive(fd))
-            {
-                // Held: shared by live holders, or exclusively by a process removing it right now (then retry).
-                return Libc.Flock(fd, Libc.LOCK_SH | Libc.LOCK_NB) != 0;
-            }
-
-            if (!IsSameFile(path, st))
-            {
-                return true; // replaced or removed meanwhile: look again
-            }
-
-            // While we hold the exclusive lock no Memshare process can take this file over; see TryOpenExisting.
-            return Libc.Unlink(path) == 0 || Marshal.GetLastPInvokeError() == Libc.ENOENT;
+                // Held shared by live holders, or exclusively by a process removing it right now (then retry).
+                StaleRegion.Check.Held => Libc.Flock(fd, Libc.LOCK_SH | Libc.LOCK_NB) != 0,
+                StaleRegion.Check.Changed => true, // replaced or removed meanwhile: look again
+                StaleRegion.Check.Stale => StaleRegion.Unlink(path) is 0 or Libc.ENOENT,
+                _ => false, // persistent, foreign or another user's: something we leave alone is there
+            };
         }
         finally
         {
@@ -386,7 +372,7 @@ internal sealed unsafe class LinuxRegion : OsRegion
     internal static bool TryLStat(string path, out StatxBuffer st) =>
         Libc.Statx(Libc.AT_FDCWD, path, Libc.AT_SYMLINK_NOFOLLOW, Libc.STATX_BASIC_STATS, out st) == 0;
 
-    private static bool IsSameFile(string path, in StatxBuffer st) => IsSameFile(path, st.Ino, st.DevMajor, st.DevMinor);
+    internal static bool IsSameFile(string path, in StatxBuffer st) => IsSameFile(path, st.Ino, st.DevMajor, st.DevMinor);
 
     private static bool IsSameFile(string path, ulong ino, uint major, uint minor) =>
         TryLStat(path, out StatxBuffer now) && now.Ino == ino && now.DevMajor == major && now.DevMinor == minor;

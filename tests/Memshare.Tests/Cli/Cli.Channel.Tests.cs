@@ -462,7 +462,7 @@ public sealed class CliChannelTests : IDisposable
         Assert.Fail($"output differs from input at byte {at} (line {expected.AsSpan(0, Math.Min(at, expected.Length)).Count((byte)'\n') + 1}): expected {expected.Length} bytes, got {actual.Length}");
     }
 
-    private static SharedChannelInfo? TryChannel(string name) => SharedMemoryCatalog.Get(name)?.Header?.Channel;
+    private static SharedChannelInfo? TryChannel(string name) => SharedMemoryCatalog.GetInfo(name)?.Header?.Channel;
 
     private static SharedChannelInfo Channel(string name) =>
         TryChannel(name) ?? throw new Xunit.Sdk.XunitException($"'{name}' is not a readable channel");

@@ -295,7 +295,7 @@ public sealed class CliWatchTests : IDisposable
     {
         // One full sample (what watch does each refresh), then the payload step alone in a tight loop, which
         // races the writer often enough to catch a missing sequence re-check.
-        RegionSample first = SharedMemoryCatalog.Sample(name, 4096) ?? throw new Xunit.Sdk.XunitException($"{name} vanished");
+        SharedMemorySample first = SharedMemoryCatalog.GetSample(name, 4096) ?? throw new Xunit.Sdk.XunitException($"{name} vanished");
         SharedMemoryHeaderInfo header = first.Info.Header!;
         using Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(Shm.PathOf(name));
         var elapsed = System.Diagnostics.Stopwatch.StartNew();
@@ -352,7 +352,7 @@ public sealed class CliWatchTests : IDisposable
     }
 
     private static long MessagesOf(string name) =>
-        SharedMemoryCatalog.Get(name)?.Header?.Channel?.MessagesWritten ?? 0;
+        SharedMemoryCatalog.GetInfo(name)?.Header?.Channel?.MessagesWritten ?? 0;
 
     public void Dispose() => _scope.Dispose();
 }

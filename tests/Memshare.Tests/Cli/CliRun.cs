@@ -88,10 +88,10 @@ internal static class CliRun
 
     /// <summary>The lock state of region <paramref name="name"/> as the inspection API reads it; fails if it is not a lock.</summary>
     public static SharedLockInfo LockState(string name) =>
-        SharedMemoryCatalog.Get(name)?.Header?.Lock ?? throw new Xunit.Sdk.XunitException($"'{name}' is not a readable lock");
+        SharedMemoryCatalog.GetInfo(name)?.Header?.Lock ?? throw new Xunit.Sdk.XunitException($"'{name}' is not a readable lock");
 
     /// <summary>The event state of region <paramref name="name"/> as the inspection API reads it; null while it does not exist yet.</summary>
-    public static SharedEventInfo? EventState(string name) => SharedMemoryCatalog.Get(name)?.Header?.Event;
+    public static SharedEventInfo? EventState(string name) => SharedMemoryCatalog.GetInfo(name)?.Header?.Event;
 
     /// <summary>
     /// Polls a condition another process will make true (e.g. "one process waits on the lock"), failing with

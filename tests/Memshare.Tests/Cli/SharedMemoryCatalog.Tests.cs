@@ -17,7 +17,7 @@ public sealed class SharedMemoryCatalogTests : IDisposable
         using SharedMemory first = SharedMemory.CreateNew(name, 100);
         using (SharedMemory second = SharedMemory.OpenExisting(name, SharedMemoryOptions.ReadOnly))
         {
-            SharedMemoryInfo? info = SharedMemoryCatalog.Get(name);
+            SharedMemoryInfo? info = SharedMemoryCatalog.GetInfo(name);
 
             Assert.NotNull(info);
             Assert.Equal(name, info.Name);
@@ -33,7 +33,40 @@ public sealed class SharedMemoryCatalogTests : IDisposable
             Assert.Equal(Environment.UserName, info.Owner);
         }
 
-        Assert.Equal(1, SharedMemoryCatalog.Get(name)!.Holders);
+        Assert.Equal(1, SharedMemoryCatalog.GetInfo(name)!.Holders);
+    }
+
+    [Fact]
+    public void GetInfo_WellFormedRegions_ReportNoProblems()
+    {
+        string value = _scope.Name("okv");
+        string text = _scope.Name("oks");
+        using SharedValue<long> v = SharedValue<long>.CreateNew(value, 7);
+        using SharedString s = SharedString.CreateNew(text, capacity: 10);
+
+        Assert.Empty(SharedMemoryCatalog.GetInfo(value)!.Header!.Problems);
+        Assert.Empty(SharedMemoryCatalog.GetInfo(text)!.Header!.Problems);
+        Assert.Equal(RegionFormat.SharedValue, SharedMemoryCatalog.GetInfo(value)!.Header!.Kind);
+    }
+
+    [Fact]
+    public void GetInfo_CorruptValueHeader_ListsEveryProblem_OpenThrowsTheFirst()
+    {
+        string name = _scope.Name("bad");
+        using SharedValue<long> value = SharedValue<long>.CreateNew(name, 7);
+        using (Microsoft.Win32.SafeHandles.SafeFileHandle file = File.OpenHandle(CliRun.PathOf(name), FileMode.Open, FileAccess.ReadWrite))
+        {
+            RandomAccess.Write(file, BitConverter.GetBytes(1L << 20), 16); // TotalSize: more than the file has
+            RandomAccess.Write(file, BitConverter.GetBytes(65), 36); // SlotStride: not a multiple of 64
+        }
+
+        IReadOnlyList<string> problems = SharedMemoryCatalog.GetInfo(name)!.Header!.Problems;
+
+        Assert.Equal(2, problems.Count);
+        Assert.Contains("is damaged: its backing file has", problems[0], StringComparison.Ordinal);
+        Assert.Contains("slot stride 65", problems[1], StringComparison.Ordinal);
+        RegionFormatException e = Assert.Throws<RegionFormatException>(() => SharedValue<long>.OpenExisting(name));
+        Assert.Equal(problems[0], e.Message);
     }
 
     [Fact]
@@ -44,7 +77,7 @@ public sealed class SharedMemoryCatalogTests : IDisposable
         slot.Set("abc");
         slot.Set("hello");
 
-        SharedMemoryInfo info = SharedMemoryCatalog.Get(name)!;
+        SharedMemoryInfo info = SharedMemoryCatalog.GetInfo(name)!;
 
         Assert.Equal(RegionFormat.SharedString, info.Format);
         SharedMemoryHeaderInfo h = info.Header!;
@@ -64,7 +97,7 @@ public sealed class SharedMemoryCatalogTests : IDisposable
         using var value = SharedValue<Guid>.CreateNew(name, Guid.NewGuid());
         value.Write(Guid.NewGuid());
 
-        SharedMemoryInfo info = SharedMemoryCatalog.Get(name)!;
+        SharedMemoryInfo info = SharedMemoryCatalog.GetInfo(name)!;
 
         Assert.Equal(RegionFormat.SharedValue, info.Format);
         Assert.Equal("Guid", info.Header!.TypeName);
@@ -90,13 +123,13 @@ public sealed class SharedMemoryCatalogTests : IDisposable
             File.Delete(CliRun.PathOf(cut));
             File.WriteAllBytes(CliRun.PathOf(cut), header); // a string header whose slots are gone
 
-            SharedMemoryInfo f = SharedMemoryCatalog.Get(foreign)!;
+            SharedMemoryInfo f = SharedMemoryCatalog.GetInfo(foreign)!;
             Assert.Equal(RegionFormat.Raw, f.Format);
             Assert.True(f.IsPersistent);
             Assert.Equal(0, f.Holders);
             Assert.False(f.IsStale);
 
-            SharedMemoryInfo c = SharedMemoryCatalog.Get(cut)!;
+            SharedMemoryInfo c = SharedMemoryCatalog.GetInfo(cut)!;
             Assert.Equal(RegionFormat.SharedString, c.Format);
             Assert.Equal(64, c.Size);
             Assert.True(c.Header!.TotalSize > c.Size);
@@ -115,22 +148,22 @@ public sealed class SharedMemoryCatalogTests : IDisposable
         string name = _scope.Name("lock");
         using var sharedLock = SharedLock.CreateOrOpen(name);
 
-        SharedLockInfo free = SharedMemoryCatalog.Get(name)!.Header!.Lock!;
+        SharedLockInfo free = SharedMemoryCatalog.GetInfo(name)!.Header!.Lock!;
         Assert.Null(free.OwnerProcessId);
         Assert.Null(free.IsOwnerAlive);
         Assert.Equal(0, free.Waiters);
         Assert.Equal(0, free.Recoveries);
-        Assert.Null(SharedMemoryCatalog.Get(name)!.Header!.Event);
+        Assert.Null(SharedMemoryCatalog.GetInfo(name)!.Header!.Event);
 
         using (sharedLock.Acquire())
         {
-            SharedMemoryInfo info = SharedMemoryCatalog.Get(name)!;
+            SharedMemoryInfo info = SharedMemoryCatalog.GetInfo(name)!;
             Assert.Equal(RegionFormat.Lock, info.Format);
             Assert.Equal(Environment.ProcessId, info.Header!.Lock!.OwnerProcessId);
             Assert.True(info.Header.Lock.IsOwnerAlive);
         }
 
-        Assert.Null(SharedMemoryCatalog.Get(name)!.Header!.Lock!.OwnerProcessId);
+        Assert.Null(SharedMemoryCatalog.GetInfo(name)!.Header!.Lock!.OwnerProcessId);
     }
 
     [Fact]
@@ -142,19 +175,19 @@ public sealed class SharedMemoryCatalogTests : IDisposable
         using var manualEvent = SharedEvent.CreateOrOpen(manual, EventResetMode.ManualReset);
         manualEvent.Set();
 
-        SharedEventInfo a = SharedMemoryCatalog.Get(auto)!.Header!.Event!;
-        SharedEventInfo m = SharedMemoryCatalog.Get(manual)!.Header!.Event!;
+        SharedEventInfo a = SharedMemoryCatalog.GetInfo(auto)!.Header!.Event!;
+        SharedEventInfo m = SharedMemoryCatalog.GetInfo(manual)!.Header!.Event!;
 
-        Assert.Equal(RegionFormat.Event, SharedMemoryCatalog.Get(auto)!.Format);
+        Assert.Equal(RegionFormat.Event, SharedMemoryCatalog.GetInfo(auto)!.Format);
         Assert.Equal(EventResetMode.AutoReset, a.Mode);
         Assert.False(a.IsSet);
         Assert.Equal(EventResetMode.ManualReset, m.Mode);
         Assert.True(m.IsSet);
         Assert.Equal(0, m.Waiters);
-        Assert.Null(SharedMemoryCatalog.Get(auto)!.Header!.Lock);
+        Assert.Null(SharedMemoryCatalog.GetInfo(auto)!.Header!.Lock);
         autoEvent.Set();
-        Assert.True(SharedMemoryCatalog.Get(auto)!.Header!.Event!.IsSet); // reading consumed nothing
-        Assert.True(SharedMemoryCatalog.Get(auto)!.Header!.Event!.IsSet);
+        Assert.True(SharedMemoryCatalog.GetInfo(auto)!.Header!.Event!.IsSet); // reading consumed nothing
+        Assert.True(SharedMemoryCatalog.GetInfo(auto)!.Header!.Event!.IsSet);
     }
 
     [Fact]
@@ -177,8 +210,8 @@ public sealed class SharedMemoryCatalogTests : IDisposable
                 File.WriteAllBytes(CliRun.PathOf(name), bytes);
             }
 
-            SharedMemoryInfo l = SharedMemoryCatalog.Get(lockName)!;
-            SharedMemoryInfo e = SharedMemoryCatalog.Get(eventName)!;
+            SharedMemoryInfo l = SharedMemoryCatalog.GetInfo(lockName)!;
+            SharedMemoryInfo e = SharedMemoryCatalog.GetInfo(eventName)!;
             Assert.Equal(RegionFormat.Lock, l.Format);
             Assert.Null(l.Header!.Lock);
             Assert.Equal(RegionFormat.Event, e.Format);
@@ -208,7 +241,7 @@ public sealed class SharedMemoryCatalogTests : IDisposable
         writer.Write(new byte[100]); // a record of 16 + 100 bytes, padded to 128
         writer.Write(new byte[10]); // 32
 
-        SharedMemoryInfo info = SharedMemoryCatalog.Get(name)!;
+        SharedMemoryInfo info = SharedMemoryCatalog.GetInfo(name)!;
 
         Assert.Equal(RegionFormat.Channel, info.Format);
         SharedChannelInfo c = info.Header!.Channel!;
@@ -237,7 +270,7 @@ public sealed class SharedMemoryCatalogTests : IDisposable
 
         Assert.True(reader.TryRead(new byte[channel.MaxMessageLength], out _));
         writer.Complete();
-        SharedChannelInfo after = SharedMemoryCatalog.Get(name)!.Header!.Channel!;
+        SharedChannelInfo after = SharedMemoryCatalog.GetInfo(name)!.Header!.Channel!;
         Assert.Equal(32, after.Readers[0].Lag);
         Assert.True(after.IsCompleted);
     }
@@ -269,7 +302,7 @@ public sealed class SharedMemoryCatalogTests : IDisposable
             File.Delete(CliRun.PathOf(cut));
             File.WriteAllBytes(CliRun.PathOf(cut), bytes);
 
-            SharedChannelInfo c = SharedMemoryCatalog.Get(name)!.Header!.Channel!;
+            SharedChannelInfo c = SharedMemoryCatalog.GetInfo(name)!.Header!.Channel!;
             Assert.Null(c.Mode);
             Assert.Contains("the mode field holds 7", c.Damage, StringComparison.Ordinal);
             Assert.Contains("the writer position 13 is not a multiple of 16", c.Damage, StringComparison.Ordinal);
@@ -284,7 +317,7 @@ public sealed class SharedMemoryCatalogTests : IDisposable
             Assert.Equal("damaged", CliRun.Run("ls").AssertExit(0).Stdout.Single(l => l.StartsWith(name + " ", StringComparison.Ordinal)).Split("  ")[^1]);
             CliRun.Run("recv", name, "--timeout", "0").AssertError(1, $"'{name}'"); // the library refuses it too
 
-            SharedMemoryInfo shortened = SharedMemoryCatalog.Get(cut)!;
+            SharedMemoryInfo shortened = SharedMemoryCatalog.GetInfo(cut)!;
             Assert.Equal(RegionFormat.Channel, shortened.Format);
             Assert.Null(shortened.Header!.Channel);
             Assert.Contains(CliRun.Run("info", cut).AssertExit(0).Stdout, l => l.StartsWith("damaged:", StringComparison.Ordinal));
@@ -299,8 +332,8 @@ public sealed class SharedMemoryCatalogTests : IDisposable
     [Fact]
     public void Get_Missing_ReturnsNull_AndInvalidNameThrows()
     {
-        Assert.Null(SharedMemoryCatalog.Get(_scope.Name("none")));
-        Assert.Throws<ArgumentException>(() => SharedMemoryCatalog.Get("a/b"));
+        Assert.Null(SharedMemoryCatalog.GetInfo(_scope.Name("none")));
+        Assert.Throws<ArgumentException>(() => SharedMemoryCatalog.GetInfo("a/b"));
     }
 
     [Fact]
@@ -326,9 +359,9 @@ public sealed class SharedMemoryCatalogTests : IDisposable
 
             string[] mine = all.Select(r => r.Name).Where(n => n.Contains(_scope.Prefix, StringComparison.Ordinal)).ToArray();
             Assert.Equal([region], mine);
-            Assert.Throws<UnauthorizedAccessException>(() => SharedMemoryCatalog.Get(_scope.Name("link")));
-            Assert.Throws<IOException>(() => SharedMemoryCatalog.Get(_scope.Name("fifo")));
-            Assert.Throws<IOException>(() => SharedMemoryCatalog.Get(_scope.Name("dir")));
+            Assert.Throws<UnauthorizedAccessException>(() => SharedMemoryCatalog.GetInfo(_scope.Name("link")));
+            Assert.Throws<IOException>(() => SharedMemoryCatalog.GetInfo(_scope.Name("fifo")));
+            Assert.Throws<IOException>(() => SharedMemoryCatalog.GetInfo(_scope.Name("dir")));
         }
         finally
         {
