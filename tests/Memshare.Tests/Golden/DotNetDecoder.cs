@@ -23,7 +23,7 @@ internal static class DotNetDecoder
 
     private static List<string> Value(string region)
     {
-        SharedMemoryHeaderInfo h = SharedMemoryCatalog.Get(region)!.Header!;
+        SharedMemoryHeaderInfo h = SharedMemoryCatalog.GetInfo(region)!.Header!;
         using var value = SharedValue<Quote>.OpenExisting(region, SharedMemoryOptions.ReadOnly); // checks the fingerprint
         Quote q = value.Read();
         return
@@ -58,7 +58,7 @@ internal static class DotNetDecoder
 
     private static List<string> Lock(string region)
     {
-        SharedLockInfo info = SharedMemoryCatalog.Get(region)!.Header!.Lock!;
+        SharedLockInfo info = SharedMemoryCatalog.GetInfo(region)!.Header!.Lock!;
         using var shared = SharedLock.OpenExisting(region);
         return
         [
@@ -70,7 +70,7 @@ internal static class DotNetDecoder
 
     private static List<string> Channel(string region)
     {
-        SharedMemoryHeaderInfo h = SharedMemoryCatalog.Get(region)!.Header!;
+        SharedMemoryHeaderInfo h = SharedMemoryCatalog.GetInfo(region)!.Header!;
         SharedChannelInfo info = h.Channel!;
         var lines = new List<string>
         {

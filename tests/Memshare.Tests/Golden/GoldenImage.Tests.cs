@@ -113,7 +113,7 @@ public sealed class GoldenImageTests : IDisposable
 
             Assert.Equal(["second message", "third message", "after takeover"], got);
             Assert.Equal(4, channel.MessagesWritten);
-            Assert.Equal(1, Inspection.SharedMemoryCatalog.Get(region)!.Header!.Channel!.WriterRecoveries);
+            Assert.Equal(1, Inspection.SharedMemoryCatalog.GetInfo(region)!.Header!.Channel!.WriterRecoveries);
         });
     }
 
