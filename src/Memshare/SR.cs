@@ -140,6 +140,17 @@ internal static class SR
         "Region '{0}' was removed by name, but processes that still hold it keep its lock file '{1}' for {2} s. Run 'memshare rm {0}' to free the name, or close those processes.";
     internal const string NoSpaceMacOS =
         "Not enough shared memory to create region '{0}' of {1} bytes ({2}). Close or remove other regions ('memshare rm NAME'), or use a smaller size.";
+    internal const string TimeoutNegative = "{0} '{1}': use a non-negative timeout or Timeout.InfiniteTimeSpan, not {2}.";
+    internal const string CatalogLinuxOnly =
+        "Listing and inspecting regions is supported only on Linux, where regions are files in /dev/shm; {0} offers no way to enumerate named shared memory. Open a region by name with SharedMemory.OpenExisting instead.";
+    internal const string NoStaleOnWindows =
+        "There are no stale regions to remove on Windows: a named mapping is freed by the kernel when its last handle closes, even if its holders crashed.";
+    internal const string NoStaleListingOnMac =
+        "Removing stale regions is not supported on macOS, which offers no way to enumerate named shared memory. A stale scoped region (every holder died) is removed by the next Memshare process that opens or creates its name.";
+    internal const string OsUnsupported = "Memshare supports Linux, macOS and Windows; this OS is none of them.";
+    internal const string FileMissing = "File '{0}' does not exist; create it, or map it read-write with a size.";
+    internal const string StringDestinationSmall = "The destination holds {0} bytes; string slot '{1}' needs room for {2}. Pass a buffer of at least Capacity bytes.";
+
 
     internal static string Format(string format, params object?[] args) =>
         string.Format(CultureInfo.InvariantCulture, format, args);

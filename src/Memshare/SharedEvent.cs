@@ -192,7 +192,7 @@ public sealed unsafe class SharedEvent : IDisposable
         long timeoutMs = (long)timeout.TotalMilliseconds;
         if (timeoutMs < -1)
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "Use a non-negative timeout or Timeout.InfiniteTimeSpan.");
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, SR.Format(SR.TimeoutNegative, "SharedEvent", Name, timeout));
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -218,7 +218,7 @@ public sealed unsafe class SharedEvent : IDisposable
         long timeoutMs = (long)timeout.TotalMilliseconds;
         if (timeoutMs < -1)
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "Use a non-negative timeout or Timeout.InfiniteTimeSpan.");
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, SR.Format(SR.TimeoutNegative, "SharedEvent", Name, timeout));
         }
 
         if (cancellationToken.IsCancellationRequested)
@@ -263,21 +263,7 @@ public sealed unsafe class SharedEvent : IDisposable
     /// Closes this handle; the event disappears with its last holder unless persistent. Waits in progress on
     /// other threads end with <see cref="ObjectDisposedException"/>.
     /// </summary>
-    public void Dispose()
-    {
-        if (_handle.IsDisposing)
-        {
-            return;
-        }
-
-        bool mapped = _handle.TryEnter();
-        _handle.Dispose(); // waiters see IsDisposing from here on
-        if (mapped)
-        {
-            WakeAll(); // still mapped: the region goes when the last waiter has left
-            _handle.Exit();
-        }
-    }
+    public void Dispose() => _handle.DisposeWaking(static owner => owner.WakeAll(), this);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryConsume() => Mode == EventResetMode.AutoReset

@@ -164,7 +164,7 @@ public sealed unsafe class SharedLock : IDisposable
         long timeoutMs = (long)timeout.TotalMilliseconds;
         if (timeoutMs < -1)
         {
-            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, "Use a non-negative timeout or Timeout.InfiniteTimeSpan.");
+            throw new ArgumentOutOfRangeException(nameof(timeout), timeout, SR.Format(SR.TimeoutNegative, "SharedLock", Name, timeout));
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -300,21 +300,7 @@ public sealed unsafe class SharedLock : IDisposable
     /// acquisition racing the close too: it is never handed out); a lock still held through this handle is released
     /// as soon as they have left, and its guards then release nothing.
     /// </summary>
-    public void Dispose()
-    {
-        if (_handle.IsDisposing)
-        {
-            return;
-        }
-
-        bool mapped = _handle.TryEnter();
-        _handle.Dispose(); // waiters see IsDisposing from here on
-        if (mapped)
-        {
-            WakeAll(); // still mapped: the last user to leave (this thread or a waiter) unmaps, running Close first
-            _handle.Exit();
-        }
-    }
+    public void Dispose() => _handle.DisposeWaking(static owner => owner.WakeAll(), this);
 
     /// <summary>Runs once, when no thread uses the mapping any more, just before it is unmapped: releases a lock still held.</summary>
     private void Close()

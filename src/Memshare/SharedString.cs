@@ -178,7 +178,7 @@ public sealed unsafe class SharedString : IDisposable
     {
         if (destination.Length < Capacity)
         {
-            throw new ArgumentException($"The destination holds {destination.Length} bytes; string slot '{Name}' needs room for {Capacity}.", nameof(destination));
+            throw new ArgumentException(SR.Format(SR.StringDestinationSmall, destination.Length, Name, Capacity), nameof(destination));
         }
 
         _handle.Enter(this);

@@ -2,11 +2,6 @@ namespace Memshare.Inspection;
 
 public static partial class SharedMemoryCatalog
 {
-    private const string NoStaleOnWindows =
-        "There are no stale regions to remove on Windows: a named mapping is freed by the kernel when its last handle closes, even if its holders crashed.";
-    private const string NoStaleListingOnMac =
-        "Removing stale regions is not supported on macOS, which offers no way to enumerate named shared memory. A stale scoped region (every holder died) is removed by the next Memshare process that opens or creates its name.";
-
     /// <summary>
     /// Removes every scoped region of this user that no process holds any more (all its holders died), and
     /// reports what it did with each region it saw, sorted by name. Never touches a live region, a persistent
@@ -28,8 +23,8 @@ public static partial class SharedMemoryCatalog
             return RemoveStaleLinux(dryRun);
         }
 
-        throw new PlatformNotSupportedException(OperatingSystem.IsWindows() ? NoStaleOnWindows
-            : OperatingSystem.IsMacOS() ? NoStaleListingOnMac
-            : SR.Format(NotSupportedMessage, "this OS"));
+        throw new PlatformNotSupportedException(OperatingSystem.IsWindows() ? SR.NoStaleOnWindows
+            : OperatingSystem.IsMacOS() ? SR.NoStaleListingOnMac
+            : SR.Format(SR.CatalogLinuxOnly, "this OS"));
     }
 }

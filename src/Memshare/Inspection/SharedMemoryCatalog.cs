@@ -13,9 +13,6 @@ namespace Memshare.Inspection;
 /// </remarks>
 public static partial class SharedMemoryCatalog
 {
-    private const string NotSupportedMessage =
-        "Listing and inspecting regions is supported only on Linux, where regions are files in /dev/shm; {0} offers no way to enumerate named shared memory. Open a region by name with SharedMemory.OpenExisting instead.";
-
     /// <summary>
     /// Every region in <c>/dev/shm</c>, sorted by name. Hidden files (names starting with '.'), names that
     /// are not valid region names, and entries that are not regular files are left out.
@@ -49,5 +46,5 @@ public static partial class SharedMemoryCatalog
     }
 
     private static PlatformNotSupportedException NotSupported() =>
-        new(SR.Format(NotSupportedMessage, OperatingSystem.IsWindows() ? "Windows" : OperatingSystem.IsMacOS() ? "macOS" : "this OS"));
+        new(SR.Format(SR.CatalogLinuxOnly, OperatingSystem.IsWindows() ? "Windows" : OperatingSystem.IsMacOS() ? "macOS" : "this OS"));
 }

@@ -29,7 +29,7 @@ internal sealed unsafe class FileRegion : OsRegion
         long existing = info.Exists ? info.Length : 0;
         if (readOnly && !info.Exists)
         {
-            throw new FileNotFoundException($"File '{path}' does not exist; create it or map it read-write with a size.", path);
+            throw new FileNotFoundException(SR.Format(SR.FileMissing, path), path);
         }
 
         long length = Math.Max(existing, size);

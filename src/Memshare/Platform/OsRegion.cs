@@ -65,7 +65,7 @@ internal abstract unsafe class OsRegion : IDisposable
             return WindowsRegion.Open(request);
         }
 
-        throw new PlatformNotSupportedException("Memshare supports Linux, macOS and Windows.");
+        throw new PlatformNotSupportedException(SR.OsUnsupported);
     }
 
     /// <summary>Removes a named region; false if there was none.</summary>
@@ -86,6 +86,6 @@ internal abstract unsafe class OsRegion : IDisposable
             return WindowsRegion.Remove(name);
         }
 
-        throw new PlatformNotSupportedException("Memshare supports Linux, macOS and Windows.");
+        throw new PlatformNotSupportedException(SR.OsUnsupported);
     }
 }

@@ -77,6 +77,33 @@ internal sealed unsafe class RegionHandle : SafeHandle
         return added;
     }
 
+    /// <summary>
+    /// Closes the handle for an owner whose waits sleep on words in the mapping: once closing, and while the mapping is
+    /// still there, runs <paramref name="wakeAll"/> so sleepers on other threads see the close now rather than at their
+    /// next recheck. The last user to leave (this thread or a waiter) unmaps.
+    /// </summary>
+    internal void DisposeWaking<T>(Action<T> wakeAll, T owner)
+    {
+        if (_disposing)
+        {
+            return;
+        }
+
+        bool mapped = TryEnter();
+        Dispose(); // waiters see IsDisposing from here on
+        if (mapped)
+        {
+            try
+            {
+                wakeAll(owner);
+            }
+            finally
+            {
+                Exit();
+            }
+        }
+    }
+
     /// <inheritdoc/>
     protected override void Dispose(bool disposing)
     {
