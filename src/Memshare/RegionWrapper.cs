@@ -32,8 +32,4 @@ internal static class RegionWrapper
             throw;
         }
     }
-
-    /// <inheritdoc cref="Wrap{T, TArg}"/>
-    internal static T Wrap<T>(SharedMemory region, Func<SharedMemory, T> create) =>
-        Wrap(region, create, static (r, c) => c(r));
 }
