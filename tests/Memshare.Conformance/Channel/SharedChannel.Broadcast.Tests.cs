@@ -30,19 +30,19 @@ public sealed class SharedChannelBroadcastTests : IDisposable
         for (int i = 0; i < readers.Length; i++)
         {
             // Reader 2 dawdles after every message: the writer must wait for it rather than overwrite what it has not read.
-            readers[i] = _scope.Track(Child.Helper(ChannelKit.ReadArgs(name, i, Count - 1, Min, Large, i == 2 ? "slow=300,detach" : "detach")));
+            readers[i] = _scope.Track(Child.Helper(ChannelScript.ReadArgs(name, i, Count - 1, Min, Large, i == 2 ? "slow=300,detach" : "detach")));
         }
 
         foreach (Child reader in readers)
         {
-            ChannelKit.ExpectLine(reader, "ready"); // attached before the first message: a fresh reader starts at the newest
+            ChannelScript.ExpectLine(reader, "ready"); // attached before the first message: a fresh reader starts at the newest
         }
 
-        Child writer = _scope.Track(Child.Helper(ChannelKit.WriteArgs(name, 0, Count, Min, Large)));
-        ChannelKit.ExpectLine(writer, "start 0");
+        Child writer = _scope.Track(Child.Helper(ChannelScript.WriteArgs(name, 0, Count, Min, Large)));
+        ChannelScript.ExpectLine(writer, "start 0");
         for (int i = 0; i < readers.Length; i++)
         {
-            Dictionary<string, long> r = ChannelKit.Summary(ChannelKit.ExpectLine(readers[i], "done"));
+            Dictionary<string, long> r = ChannelScript.Summary(ChannelScript.ExpectLine(readers[i], "done"));
             _output.WriteLine($"reader {i}: {string.Join(' ', r.Select(kv => $"{kv.Key}={kv.Value}"))}");
             Assert.Equal(Count, r["received"]);
             Assert.Equal(0, r["bad"]);
@@ -51,11 +51,11 @@ public sealed class SharedChannelBroadcastTests : IDisposable
             Assert.Equal(0, r["first"]);
             Assert.Equal(Count - 1, r["last"]);
             Assert.Equal(0, r["lost"]);
-            ChannelKit.ExpectExit0(readers[i]);
+            ChannelScript.ExpectExit0(readers[i]);
         }
 
-        Assert.Equal("done " + Count, ChannelKit.ExpectLine(writer, "done"));
-        ChannelKit.ExpectExit0(writer);
+        Assert.Equal("done " + Count, ChannelScript.ExpectLine(writer, "done"));
+        ChannelScript.ExpectExit0(writer);
     }
 
     [Fact]
@@ -68,26 +68,26 @@ public sealed class SharedChannelBroadcastTests : IDisposable
         int large = channel.MaxMessageLength;
 
         // Reader 0 reads at full speed and reader 1 dawdles; neither holds the writer back.
-        Child fast = _scope.Track(Child.Helper(ChannelKit.ReadArgs(name, 0, Count - 1, Min, large, "detach")));
-        Child slow = _scope.Track(Child.Helper(ChannelKit.ReadArgs(name, 1, Count - 1, Min, large, "slow=2000,detach")));
-        ChannelKit.ExpectLine(fast, "ready");
-        ChannelKit.ExpectLine(slow, "ready");
-        Child writer = _scope.Track(Child.Helper(ChannelKit.WriteArgs(name, 0, Count, Min, large)));
-        ChannelKit.ExpectLine(writer, "start 0");
-        Assert.Equal("done " + Count, ChannelKit.ExpectLine(writer, "done"));
-        ChannelKit.ExpectExit0(writer);
+        Child fast = _scope.Track(Child.Helper(ChannelScript.ReadArgs(name, 0, Count - 1, Min, large, "detach")));
+        Child slow = _scope.Track(Child.Helper(ChannelScript.ReadArgs(name, 1, Count - 1, Min, large, "slow=2000,detach")));
+        ChannelScript.ExpectLine(fast, "ready");
+        ChannelScript.ExpectLine(slow, "ready");
+        Child writer = _scope.Track(Child.Helper(ChannelScript.WriteArgs(name, 0, Count, Min, large)));
+        ChannelScript.ExpectLine(writer, "start 0");
+        Assert.Equal("done " + Count, ChannelScript.ExpectLine(writer, "done"));
+        ChannelScript.ExpectExit0(writer);
 
         long lostTotal = 0;
         foreach ((string who, Child reader) in new[] { ("fast", fast), ("slow", slow) })
         {
-            Dictionary<string, long> r = ChannelKit.Summary(ChannelKit.ExpectLine(reader, "done"));
+            Dictionary<string, long> r = ChannelScript.Summary(ChannelScript.ExpectLine(reader, "done"));
             _output.WriteLine($"{who} reader: {string.Join(' ', r.Select(kv => $"{kv.Key}={kv.Value}"))}");
             Assert.Equal(0, r["bad"]);       // every message it got was whole and intact
             Assert.Equal(0, r["regress"]);   // and newer than the one before
             Assert.Equal(Count - 1, r["last"]);
             Assert.Equal(r["gapsum"], r["lost"]); // LostMessages is exactly what it saw missing
             Assert.Equal(Count, r["received"] + r["gapsum"]);
-            ChannelKit.ExpectExit0(reader);
+            ChannelScript.ExpectExit0(reader);
             lostTotal += r["lost"];
         }
 
@@ -249,5 +249,5 @@ public sealed class SharedChannelBroadcastTests : IDisposable
 
     public void Dispose() => _scope.Dispose();
 
-    private static byte[] Message(long key) => ChannelKit.MessageOf(key, ChannelMessage.Length(key, Min, 0));
+    private static byte[] Message(long key) => ChannelScript.MessageOf(key, ChannelMessage.Length(key, Min, 0));
 }

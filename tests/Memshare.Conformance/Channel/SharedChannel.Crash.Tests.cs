@@ -79,13 +79,13 @@ public sealed unsafe class SharedChannelCrashTests : IDisposable
             Child writer = StartWriter(name);
             for (int kill = 0; kill < Kills; kill++)
             {
-                ChannelKit.ExpectLine(writer, "ready");
+                ChannelScript.ExpectLine(writer, "ready");
                 writer.WriteLine("go");
-                long first = long.Parse(ChannelKit.ExpectLine(writer, "start ")["start ".Length..], CultureInfo.InvariantCulture);
+                long first = long.Parse(ChannelScript.ExpectLine(writer, "start ")["start ".Length..], CultureInfo.InvariantCulture);
                 Child next = StartWriter(name); // starts while this one writes
 
                 // Its first message arrived (so it took the role and writes), then it dies at a random point.
-                ChannelKit.SpinUntil(() => Volatile.Read(ref received) > first || readerError is not null, $"writer {kill}'s first message {first} arrived");
+                ChannelScript.SpinUntil(() => Volatile.Read(ref received) > first || readerError is not null, $"writer {kill}'s first message {first} arrived");
                 Thread.Sleep(random.Next(0, 4));
                 writer.Kill(); // SIGKILL on POSIX, TerminateProcess on Windows: no chance to clean up
                 Assert.Null(readerError);
@@ -107,10 +107,10 @@ public sealed unsafe class SharedChannelCrashTests : IDisposable
             long key = channel.MessagesWritten;
             for (int i = 0; i < 100; i++, key++)
             {
-                Assert.True(last.TryWrite(ChannelKit.MessageOf(key, ChannelMessage.Length(key, 0, Large)), ChannelKit.Deadline));
+                Assert.True(last.TryWrite(ChannelScript.MessageOf(key, ChannelMessage.Length(key, 0, Large)), ChannelScript.Deadline));
             }
 
-            ChannelKit.SpinUntil(() => Volatile.Read(ref received) == key || readerError is not null, "the last writer's messages arrived");
+            ChannelScript.SpinUntil(() => Volatile.Read(ref received) == key || readerError is not null, "the last writer's messages arrived");
         }
         finally
         {
@@ -146,7 +146,7 @@ public sealed unsafe class SharedChannelCrashTests : IDisposable
                 byte[] buffer = new byte[channel.MaxMessageLength];
                 for (long key = 0; key < Count; key++)
                 {
-                    Assert.True(writer.TryWrite(buffer.AsSpan(0, ChannelMessage.Make(buffer, key, Min, Large)), ChannelKit.Deadline));
+                    Assert.True(writer.TryWrite(buffer.AsSpan(0, ChannelMessage.Make(buffer, key, Min, Large)), ChannelScript.Deadline));
                 }
             }
             catch (Exception e)
@@ -158,14 +158,14 @@ public sealed unsafe class SharedChannelCrashTests : IDisposable
         // The reader prints each key right after the read call returns it (see "print" in ChannelScenarios.Read). The read
         // publishes the durable position before it returns, so a kill can fall after a read and before its print: at most
         // one message is consumed but not printed. The durable position tells which: the restarted reader must start at it.
-        Child first = _scope.Track(Child.Helper(ChannelKit.ReadArgs(name, 0, Count - 1, Min, Large, "print")));
-        ChannelKit.ExpectLine(first, "ready");
+        Child first = _scope.Track(Child.Helper(ChannelScript.ReadArgs(name, 0, Count - 1, Min, Large, "print")));
+        ChannelScript.ExpectLine(first, "ready");
         writerThread.Start();
         int killAfter = new Random(99).Next(3_000, 9_000);
         var printed = new List<long>();
         while (printed.Count < killAfter)
         {
-            printed.Add(long.Parse(first.ReadLine(ChannelKit.Deadline), CultureInfo.InvariantCulture));
+            printed.Add(long.Parse(first.ReadLine(ChannelScript.Deadline), CultureInfo.InvariantCulture));
         }
 
         first.Kill();
@@ -175,18 +175,18 @@ public sealed unsafe class SharedChannelCrashTests : IDisposable
         long resumeAt = ChannelKit.FirstUnconsumedSequence(channel, 0);
         Assert.InRange(resumeAt, lastPrinted + 1, lastPrinted + 2);
 
-        Child second = _scope.Track(Child.Helper(ChannelKit.ReadArgs(name, 0, Count - 1, Min, Large, "print")));
-        ChannelKit.ExpectLine(second, "ready"); // took index 0 over from the dead reader
+        Child second = _scope.Track(Child.Helper(ChannelScript.ReadArgs(name, 0, Count - 1, Min, Large, "print")));
+        ChannelScript.ExpectLine(second, "ready"); // took index 0 over from the dead reader
         var rest = new List<long>();
         string line;
-        while (!(line = second.ReadLine(ChannelKit.Deadline)).StartsWith("done", StringComparison.Ordinal))
+        while (!(line = second.ReadLine(ChannelScript.Deadline)).StartsWith("done", StringComparison.Ordinal))
         {
             Assert.False(line.StartsWith("timeout", StringComparison.Ordinal), line);
             rest.Add(long.Parse(line, CultureInfo.InvariantCulture));
         }
 
-        Dictionary<string, long> summary = ChannelKit.Summary(line);
-        ChannelKit.ExpectExit0(second);
+        Dictionary<string, long> summary = ChannelScript.Summary(line);
+        ChannelScript.ExpectExit0(second);
         writerThread.Join();
         Assert.Null(writerError);
         _output.WriteLine($"killed after printing {printed.Count}; resumed at {resumeAt}; then read {rest.Count}");
@@ -219,6 +219,6 @@ public sealed unsafe class SharedChannelCrashTests : IDisposable
 
     private Child StartWriter(string name)
     {
-        return _scope.Track(Child.Helper(ChannelKit.WriteArgs(name, "auto", 0, 0, WriterLarge, "go,hold=" + HoldSpins)));
+        return _scope.Track(Child.Helper(ChannelScript.WriteArgs(name, "auto", 0, 0, WriterLarge, "go,hold=" + HoldSpins)));
     }
 }

@@ -148,8 +148,8 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
             Assert.Equal(k, ChannelMessage.Identify(buffer.AsSpan(0, length), Min, Large));
         }
 
-        Assert.Equal("ok", peer.Child.ReadLine(ChannelKit.Deadline));
-        Assert.Equal(ChannelWaitResult.Ready, reader.WaitToRead(ChannelKit.Deadline));
+        Assert.Equal("ok", peer.Child.ReadLine(ChannelScript.Deadline));
+        Assert.Equal(ChannelWaitResult.Ready, reader.WaitToRead(ChannelScript.Deadline));
         Assert.True(reader.TryRead(buffer, out int last));
         Assert.Equal(filled, ChannelMessage.Identify(buffer.AsSpan(0, last), Min, Large));
         peer.Exit();
@@ -169,7 +169,7 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
         Assert.Throws<TimeoutException>(() => peer.Child.ReadLine(TimeSpan.FromMilliseconds(300))); // still waiting: empty
         byte[] buffer = new byte[channel.MaxMessageLength];
         Assert.True(writer.TryWrite(Message(buffer, 5)));
-        Assert.Equal("ready", peer.Child.ReadLine(ChannelKit.Deadline));
+        Assert.Equal("ready", peer.Child.ReadLine(ChannelScript.Deadline));
         peer.Expect("read", "msg 5");
         peer.Expect("wait-read 0", "timedout");
         peer.Exit();
@@ -189,7 +189,7 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
             peer.Child.WriteLine("wait-read 30000");
             Assert.Throws<TimeoutException>(() => peer.Child.ReadLine(TimeSpan.FromMilliseconds(200)));
             writer.Complete();
-            Assert.Equal("completed", peer.Child.ReadLine(ChannelKit.Deadline));
+            Assert.Equal("completed", peer.Child.ReadLine(ChannelScript.Deadline));
         }
 
         using (SharedChannelWriter writer = channel.CreateWriter())
@@ -221,7 +221,7 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
         ChannelPeer peer = ChannelPeer.Start(_scope, name);
         peer.Expect("writer", "writer");
 
-        using var cts = new CancellationTokenSource(ChannelKit.Deadline);
+        using var cts = new CancellationTokenSource(ChannelScript.Deadline);
         var received = new List<long>();
         Task consumer = Task.Run(async () =>
         {
@@ -238,7 +238,7 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
         }
 
         peer.Expect("complete", "completed");
-        await consumer.WaitAsync(ChannelKit.Deadline);
+        await consumer.WaitAsync(ChannelScript.Deadline);
         Assert.Equal(Enumerable.Range(0, Count).Select(k => (long)k), received);
         peer.Exit();
     }
@@ -256,13 +256,13 @@ public sealed class SharedChannelFullEmptyTests : IDisposable
         {
             for (long k = 0; k < 100; k++)
             {
-                Assert.True(writer.TryWrite(Message(buffer, k), ChannelKit.Deadline));
+                Assert.True(writer.TryWrite(Message(buffer, k), ChannelScript.Deadline));
             }
 
             writer.Complete();
         }
 
-        Assert.Equal("done 100 bad 0", peer.Child.ReadLine(ChannelKit.Deadline));
+        Assert.Equal("done 100 bad 0", peer.Child.ReadLine(ChannelScript.Deadline));
         peer.Exit();
     }
 

@@ -36,12 +36,12 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
         for (int p = 0; p < Producers; p++)
         {
             // Half of them wait for room in TryWrite(message, timeout), half spin on TryWrite/TryClaim.
-            producers[p] = _scope.Track(Child.Helper(ChannelKit.WriteArgs(name, ChannelMessage.KeyOf(p, 0), PerProducer, Min, Large, p % 2 == 0 ? "go,block" : "go")));
+            producers[p] = _scope.Track(Child.Helper(ChannelScript.WriteArgs(name, ChannelMessage.KeyOf(p, 0), PerProducer, Min, Large, p % 2 == 0 ? "go,block" : "go")));
         }
 
         foreach (Child producer in producers)
         {
-            ChannelKit.ExpectLine(producer, "ready");
+            ChannelScript.ExpectLine(producer, "ready");
         }
 
         foreach (Child producer in producers)
@@ -53,9 +53,9 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
         long total = Read(reader, next, Producers * PerProducer, () => Failure(producers));
         foreach (Child producer in producers)
         {
-            ChannelKit.ExpectLine(producer, "start");
-            Assert.Equal("done " + PerProducer, ChannelKit.ExpectLine(producer, "done"));
-            ChannelKit.ExpectExit0(producer);
+            ChannelScript.ExpectLine(producer, "start");
+            Assert.Equal("done " + PerProducer, ChannelScript.ExpectLine(producer, "done"));
+            ChannelScript.ExpectExit0(producer);
         }
 
         Assert.Equal(Producers * PerProducer, total);
@@ -77,7 +77,7 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
         var steady = new Child[Steady];
         for (int p = 0; p < Steady; p++)
         {
-            steady[p] = _scope.Track(Child.Helper(ChannelKit.WriteArgs(name, ChannelMessage.KeyOf(p, 0), PerSteady, Min, Large, "block")));
+            steady[p] = _scope.Track(Child.Helper(ChannelScript.WriteArgs(name, ChannelMessage.KeyOf(p, 0), PerSteady, Min, Large, "block")));
         }
 
         // Producer ids Steady, Steady+1, ... write until killed, at a random point after their first message arrived;
@@ -109,10 +109,10 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
             {
                 int id = Steady + victims;
                 victim.WriteLine("go");
-                ChannelKit.ExpectLine(victim, "start");
+                ChannelScript.ExpectLine(victim, "start");
                 Child? following = victims + 1 < MaxVictims ? StartVictim(name, id + 1) : null;
-                ChannelKit.SpinUntil(() => Volatile.Read(ref next[id]) > 0 || Volatile.Read(ref failed), $"victim {id}'s first message arrived");
-                ChannelKit.SpinFor(TimeSpan.FromMilliseconds(random.NextDouble() * 3));
+                ChannelScript.SpinUntil(() => Volatile.Read(ref next[id]) > 0 || Volatile.Read(ref failed), $"victim {id}'s first message arrived");
+                ChannelScript.SpinFor(TimeSpan.FromMilliseconds(random.NextDouble() * 3));
                 victim.Kill();
                 if (following is not null)
                 {
@@ -124,12 +124,12 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
 
             foreach (Child producer in steady)
             {
-                ChannelKit.ExpectLine(producer, "start");
-                Assert.Equal("done " + PerSteady, ChannelKit.ExpectLine(producer, "done"));
-                ChannelKit.ExpectExit0(producer);
+                ChannelScript.ExpectLine(producer, "start");
+                Assert.Equal("done " + PerSteady, ChannelScript.ExpectLine(producer, "done"));
+                ChannelScript.ExpectExit0(producer);
             }
 
-            ChannelKit.SpinUntil(() => Volatile.Read(ref next[0]) == PerSteady && Volatile.Read(ref next[1]) == PerSteady || Volatile.Read(ref failed),
+            ChannelScript.SpinUntil(() => Volatile.Read(ref next[0]) == PerSteady && Volatile.Read(ref next[1]) == PerSteady || Volatile.Read(ref failed),
                 "every steady producer's message arrived");
         }
         finally
@@ -152,7 +152,7 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
         // The last victim may have died holding the lock after the steady producers finished: a new writer still writes.
         using (SharedChannelWriter writer = channel.CreateWriter())
         {
-            Assert.True(writer.TryWrite(ChannelKit.MessageOf(ChannelMessage.KeyOf(0, PerSteady), ChannelMessage.Length(ChannelMessage.KeyOf(0, PerSteady), Min, Large))));
+            Assert.True(writer.TryWrite(ChannelScript.MessageOf(ChannelMessage.KeyOf(0, PerSteady), ChannelMessage.Length(ChannelMessage.KeyOf(0, PerSteady), Min, Large))));
         }
 
         Assert.Equal(1, Read(reader, next, 1, () => null));
@@ -167,8 +167,8 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
 
     private Child StartVictim(string name, int id)
     {
-        Child victim = _scope.Track(Child.Helper(ChannelKit.WriteArgs(name, ChannelMessage.KeyOf(id, 0), 0, Min, Large, "go,hold=" + HoldSpins)));
-        ChannelKit.ExpectLine(victim, "ready");
+        Child victim = _scope.Track(Child.Helper(ChannelScript.WriteArgs(name, ChannelMessage.KeyOf(id, 0), 0, Min, Large, "go,hold=" + HoldSpins)));
+        ChannelScript.ExpectLine(victim, "ready");
         return victim;
     }
 
@@ -209,7 +209,7 @@ public sealed class SharedChannelMultiProducerTests : IDisposable
                         return total;
                     }
 
-                    Assert.True(Stopwatch.GetElapsedTime(start) < ChannelKit.Deadline, $"stuck after {total} messages");
+                    Assert.True(Stopwatch.GetElapsedTime(start) < ChannelScript.Deadline, $"stuck after {total} messages");
                 }
 
                 continue;

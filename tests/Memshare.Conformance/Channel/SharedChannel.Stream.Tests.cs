@@ -34,8 +34,8 @@ public sealed class SharedChannelStreamTests : IDisposable
         using SharedChannel channel = SharedChannel.CreateOrOpen(name, new SharedChannelOptions { Capacity = Capacity });
         using SharedChannelReader reader = channel.CreateReader();
         int large = channel.MaxMessageLength;
-        Child writer = _scope.Track(Child.Helper(ChannelKit.WriteArgs(name, 0, count, 0, large, blocking ? "block" : "")));
-        Assert.Equal("start 0", ChannelKit.ExpectLine(writer, "start"));
+        Child writer = _scope.Track(Child.Helper(ChannelScript.WriteArgs(name, 0, count, 0, large, blocking ? "block" : "")));
+        Assert.Equal("start 0", ChannelScript.ExpectLine(writer, "start"));
 
         byte[] buffer = new byte[channel.MaxMessageLength];
         long start = Stopwatch.GetTimestamp();
@@ -79,21 +79,21 @@ public sealed class SharedChannelStreamTests : IDisposable
 
             if (blocking)
             {
-                Assert.True(reader.WaitToRead(ChannelKit.Deadline) == ChannelWaitResult.Ready, $"no message {key} within the deadline; writer: {writer.Stderr}");
+                Assert.True(reader.WaitToRead(ChannelScript.Deadline) == ChannelWaitResult.Ready, $"no message {key} within the deadline; writer: {writer.Stderr}");
                 continue;
             }
 
             spin.SpinOnce(sleep1Threshold: -1);
             if ((++misses & 4095) == 0)
             {
-                Assert.True(Stopwatch.GetElapsedTime(start) < ChannelKit.Deadline, $"stuck before message {key}");
+                Assert.True(Stopwatch.GetElapsedTime(start) < ChannelScript.Deadline, $"stuck before message {key}");
                 Assert.False(writer.HasExited && !reader.TryPeek(out _), $"writer exited before message {key}: {writer.Stderr}");
             }
         }
 
         TimeSpan elapsed = Stopwatch.GetElapsedTime(start);
-        Assert.Equal("done " + count, ChannelKit.ExpectLine(writer, "done"));
-        ChannelKit.ExpectExit0(writer);
+        Assert.Equal("done " + count, ChannelScript.ExpectLine(writer, "done"));
+        ChannelScript.ExpectExit0(writer);
         Assert.False(reader.TryRead(buffer, out _));
         Assert.Equal(count, channel.MessagesWritten);
         long laps = ChannelKit.WriterPosition(channel) / Capacity;

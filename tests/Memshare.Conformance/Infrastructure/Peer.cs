@@ -1,4 +1,9 @@
 using Memshare.TestChild;
+#if !PUBLIC_API_ONLY
+// Memshare.Tests compiles this file too (see its csproj), with its own child runner and scope.
+using Memshare.Tests.Infrastructure;
+using RegionScope = Memshare.Tests.Infrastructure.ShmScope;
+#endif
 
 namespace Memshare.Conformance.Infrastructure;
 
@@ -16,6 +21,11 @@ public sealed class Peer
 
     /// <summary>Starts a peer and waits until it is ready for commands.</summary>
     public static Peer Start(RegionScope scope) => Ready(scope.Track(Child.Helper("repl")));
+#if !PUBLIC_API_ONLY
+
+    /// <summary>Starts a peer as another user through <paramref name="prefix"/> (a setpriv command line).</summary>
+    public static Peer StartAs(RegionScope scope, string prefix) => Ready(scope.Track(Child.HelperAs(prefix, "repl")));
+#endif
 
     /// <summary>Sends a command and returns the reply.</summary>
     public string Do(string command)

@@ -48,7 +48,7 @@ public sealed class SharedChannelCheckpointTests : IDisposable
         ValueTask pending = writer.WriteAsync(message, 42);
         Assert.False(pending.IsCompleted);
         Assert.True(reader.TryRead(new byte[2032], out _));
-        await pending.AsTask().WaitAsync(ChannelKit.Deadline);
+        await pending.AsTask().WaitAsync(ChannelScript.Deadline);
 
         Assert.True(writer.TryGetCheckpoint(out long checkpoint));
         Assert.Equal(42, checkpoint);

@@ -33,14 +33,14 @@ public sealed unsafe class SharedChannelCrashTests : IDisposable
         {
             for (int k = 0; k < 5; k++)
             {
-                Assert.True(first.TryWrite(ChannelKit.MessageOf(k, lengths[k])));
+                Assert.True(first.TryWrite(ChannelScript.MessageOf(k, lengths[k])));
                 Assert.True(reader.TryRead(buffer, out _));
             }
 
             // Message 5 ends 1328 bytes before the ring's end, so message 6 (a 2016-byte record) needs padding first.
             rollBackTo = ChannelKit.WriterPosition(channel);
-            Assert.True(first.TryWrite(ChannelKit.MessageOf(5, lengths[5])));
-            Assert.True(first.TryWrite(ChannelKit.MessageOf(6, lengths[6])));
+            Assert.True(first.TryWrite(ChannelScript.MessageOf(5, lengths[5])));
+            Assert.True(first.TryWrite(ChannelScript.MessageOf(6, lengths[6])));
             tailAfter = ChannelKit.WriterPosition(channel);
             Assert.Equal(Capacity + ChannelLayout.RecordSize(lengths[6]), tailAfter); // message 6 starts the second lap
         }
@@ -57,13 +57,13 @@ public sealed unsafe class SharedChannelCrashTests : IDisposable
             Assert.Equal(tailAfter, ChannelKit.WriterPosition(channel));
             Assert.Equal(7, channel.MessagesWritten);
             Assert.Equal(recoveries + 1, ChannelKit.WriterLock(channel).Recoveries);
-            Assert.True(next.TryWrite(ChannelKit.MessageOf(7, lengths[7])));
+            Assert.True(next.TryWrite(ChannelScript.MessageOf(7, lengths[7])));
         }
 
         for (int k = 5; k < 8; k++)
         {
             Assert.True(reader.TryRead(buffer, out int length));
-            Assert.True(buffer.AsSpan(0, length).SequenceEqual(ChannelKit.MessageOf(k, lengths[k])), $"message {k}");
+            Assert.True(buffer.AsSpan(0, length).SequenceEqual(ChannelScript.MessageOf(k, lengths[k])), $"message {k}");
         }
 
         Assert.False(reader.TryRead(buffer, out _));
@@ -81,7 +81,7 @@ public sealed unsafe class SharedChannelCrashTests : IDisposable
         using (SharedChannelWriter first = channel.CreateWriter())
         {
             rollBackTo = ChannelKit.WriterPosition(channel);
-            Assert.True(first.TryWrite(ChannelKit.MessageOf(1, 40)));
+            Assert.True(first.TryWrite(ChannelScript.MessageOf(1, 40)));
             Assert.Equal(BeforeWrap + 1, channel.MessagesWritten);
         }
 

@@ -127,7 +127,7 @@ public sealed class SharedChannelWrapAroundTests : IDisposable
         public bool Write(int length, WriteApi api, int claim = -1)
         {
             long key = _key++;
-            byte[] message = ChannelKit.MessageOf(key, length);
+            byte[] message = ChannelScript.MessageOf(key, length);
             claim = api == WriteApi.ClaimMoreCommitLength && claim < 0 ? Math.Min(length + 40, channel.MaxMessageLength) : claim < 0 ? length : claim;
             switch (api)
             {
@@ -164,7 +164,7 @@ public sealed class SharedChannelWrapAroundTests : IDisposable
         {
             while (_pending.TryDequeue(out (long Key, int Length) next))
             {
-                byte[] expected = ChannelKit.MessageOf(next.Key, next.Length);
+                byte[] expected = ChannelScript.MessageOf(next.Key, next.Length);
                 if (inPlace)
                 {
                     Assert.True(reader.TryPeek(out ReadOnlySpan<byte> message));
