@@ -35,11 +35,6 @@ public sealed unsafe class SharedEvent : IDisposable
     private SharedEvent(SharedMemory region, bool globalNamespace)
     {
         RegionHeader.Validate(region, RegionKind.Event);
-        if (region.RegionSize < EventState.TotalSize)
-        {
-            ThrowHelper.ThrowFormat(region.Name, SR.RegionTruncated, region.Name, region.RegionSize, EventState.TotalSize);
-        }
-
         _region = region;
         _state = (EventState*)(region.RegionBase + EventState.Offset);
         Mode = _state->Mode == 1 ? EventResetMode.ManualReset : EventResetMode.AutoReset;

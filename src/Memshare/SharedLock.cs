@@ -32,11 +32,6 @@ public sealed unsafe class SharedLock : IDisposable
     private SharedLock(SharedMemory region, bool globalNamespace)
     {
         RegionHeader.Validate(region, RegionKind.Lock);
-        if (region.RegionSize < LockState.TotalSize)
-        {
-            ThrowHelper.ThrowFormat(region.Name, SR.RegionTruncated, region.Name, region.RegionSize, LockState.TotalSize);
-        }
-
         _region = region;
         _state = (LockState*)(region.RegionBase + LockState.Offset);
         _wake = new WakeWord(new WaitChannel(&_state->WakeSeq, region.Name, LockState.Offset + 8, globalNamespace), &_state->WakeSeq, &_state->Waiters);

@@ -25,7 +25,7 @@ public sealed unsafe class SharedString : IDisposable
 
     private SharedString(SharedMemory region)
     {
-        ref readonly RegionHeader h = ref RegionHeader.ValidateSnapshot(region, RegionKind.String);
+        ref readonly RegionHeader h = ref RegionHeader.Validate(region, RegionKind.String);
 
         _region = region;
         _handle = region.Handle;

@@ -29,7 +29,7 @@ public sealed unsafe class SharedValue<[DynamicallyAccessedMembers(TypeFingerpri
 
     private SharedValue(SharedMemory region)
     {
-        ref readonly RegionHeader h = ref RegionHeader.ValidateSnapshot(region, RegionKind.Value);
+        ref readonly RegionHeader h = ref RegionHeader.Validate(region, RegionKind.Value);
         if (h.Fingerprint != s_fingerprint || h.PayloadSize != (uint)sizeof(T))
         {
             string stored = ValueLayout.ReadTypeName(new ReadOnlySpan<byte>(region.RegionBase, ValueLayout.HeaderSize));

@@ -39,8 +39,9 @@ internal struct RegionHeader
     internal static int AlignTo64(int value) => (value + 63) & ~63;
 
     /// <summary>
-    /// Checks the header of an opened region against what the caller expects, and the backing file against the
-    /// size the header claims. Throws <see cref="RegionFormatException"/> saying which field differs.
+    /// Checks the header of an opened region against what the caller expects, the backing file against the size the
+    /// header claims, and the kind's fixed layout (<see cref="Check"/>). Throws <see cref="RegionFormatException"/>
+    /// saying which field differs.
     /// </summary>
     internal static unsafe ref readonly RegionHeader Validate(SharedMemory region, RegionKind expected)
     {
@@ -54,9 +55,6 @@ internal struct RegionHeader
         Check(h, name, region.RegionSize, expected, problems: null);
         return ref h;
     }
-
-    /// <summary>Validates a region that holds a double-buffered payload (value or string): two slots after the header.</summary>
-    internal static ref readonly RegionHeader ValidateSnapshot(SharedMemory region, RegionKind expected) => ref Validate(region, expected);
 
     /// <summary>
     /// The one validator of the header and of each kind's fixed layout, for the live types and the inspector alike.
