@@ -42,7 +42,7 @@ def run_note(machine, scale):
 def ipc_chart(ipc):
     foreign = ipc.get(("cpu@foreign", 1, "share"))
     note = f"busy machine: others used {foreign.median * 100:.0f}% CPU" if foreign and foreign.median > 0.05 else ""
-    colors = {"floor": "#777", "floor-futex": "#aaa", "floor-ring": "#555", "memshare": COLORS["memshare"], "memshare-blocking": COLORS["memshare-blocking"],
+    colors = {"floor": "#777", "floor-futex": "#aaa", "floor-ring": "#555", "floor-ring-dotnet": "#888", "memshare": COLORS["memshare"], "memshare-blocking": COLORS["memshare-blocking"],
               "memshare-event": "#5b8fd6", "uds": COLORS["uds"]}
     rows = [(t, ipc.get((t, 64, "p50")), colors.get(t, "#e08a6f")) for t in IPC_TRANSPORTS]
     bar_chart(os.path.join(PERF, "ipc-rtt-64b.svg"), "64 B round trip between two processes", rows, ns, note)

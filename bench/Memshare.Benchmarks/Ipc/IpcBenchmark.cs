@@ -19,7 +19,7 @@ internal static class IpcBenchmark
 {
     /// <summary>Every transport, in table and CSV order.</summary>
     internal static readonly string[] TransportNames =
-        ["floor", "floor-futex", FloorRing, "memshare", "memshare-blocking", IpcPeer.EventTransport, "pipe", "uds", "tcp", "namedpipe", Grpc.GrpcTransport.TransportName];
+        ["floor", "floor-futex", FloorRing, ManagedRingTransport.TransportName, "memshare", "memshare-blocking", IpcPeer.EventTransport, "pipe", "uds", "tcp", "namedpipe", Grpc.GrpcTransport.TransportName];
 
     /// <summary>The message floor: a bare C SPSC ring (bench/floor/floor-ring.c).</summary>
     internal const string FloorRing = "floor-ring";

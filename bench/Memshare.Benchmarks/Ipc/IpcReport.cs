@@ -152,12 +152,17 @@ internal static class IpcReport
         Target(o, "memshare 64 B RTT p50 / floor", $"{N0(ms50.Median)} ns / {N0(floor50.Median)} ns", Series.Ratio(ms50, floor50), "<= 1.5x", v => v <= 1.5, X);
         Series ring50 = r.Get(IpcBenchmark.FloorRing, 64, P50);
         Target(o, "memshare 64 B RTT p50 / floor-ring", $"{N0(ms50.Median)} ns / {N0(ring50.Median)} ns", Series.Ratio(ms50, ring50), "<= 1.1x", v => v <= 1.1, X);
+        Series managed50 = r.Get(ManagedRingTransport.TransportName, 64, P50);
+        Target(o, "  same harness: memshare / floor-ring-dotnet", $"{N0(ms50.Median)} ns / {N0(managed50.Median)} ns", Series.Ratio(ms50, managed50), "(context)", null, X);
         foreach (int size in IpcSettings.Sizes)
         {
             Series stream = r.Get("memshare", size, MessagesPerSecond);
             Series ringStream = r.Get(IpcBenchmark.FloorRing, size, MessagesPerSecond);
             Target(o, $"memshare {SizeName(size)} throughput / floor-ring", $"{Rate(stream.Median)} / {Rate(ringStream.Median)} msg/s",
                 Series.Ratio(stream, ringStream), ">= 1.0x", v => v >= 1.0, X);
+            Series managedStream = r.Get(ManagedRingTransport.TransportName, size, MessagesPerSecond);
+            Target(o, "  same harness: memshare / floor-ring-dotnet", $"{Rate(stream.Median)} / {Rate(managedStream.Median)} msg/s",
+                Series.Ratio(stream, managedStream), "(context)", null, X);
         }
 
         Series msgs = r.Get("memshare", 64, MessagesPerSecond);
@@ -165,6 +170,8 @@ internal static class IpcReport
         Series uds = r.Get("uds", 64, MessagesPerSecond);
         Target(o, "memshare 64 B throughput / uds", $"{Rate(msgs.Median)} / {Rate(uds.Median)} msg/s", Series.Ratio(msgs, uds), ">= 25x", v => v >= 25, X);
 
+        Series blocking64 = r.Get("memshare-blocking", 64, P50);
+        Target(o, "memshare / memshare-blocking RTT p50, 64 B", $"{N0(ms50.Median)} ns / {N0(blocking64.Median)} ns", Series.Ratio(ms50, blocking64), "<= 1.0x", v => v <= 1.0, X);
         foreach (int size in IpcSettings.Sizes)
         {
             Series blocking = r.Get("memshare-blocking", size, P50);

@@ -11,9 +11,10 @@ namespace Memshare.Benchmarks.Ipc;
 /// </summary>
 internal abstract class Transport
 {
-    /// <summary>The message transports, in table order (floor, floor-futex and memshare-event are not message links).</summary>
+    /// <summary>The message transports, in table order (floor, floor-futex, floor-ring and memshare-event are not message links).</summary>
     internal static readonly Transport[] All =
     [
+        new ManagedRingTransport(),
         new SpinChannelTransport(),
         new BlockingChannelTransport(),
         new AnonymousPipeTransport(),
