@@ -1,11 +1,14 @@
+using System.Runtime.CompilerServices;
+
 namespace Memshare.Benchmarks.Ipc;
 
 /// <summary>
 /// <c>floor-ring-dotnet</c>: bench/floor/floor-ring.c written in C# and run through the same harness loops as
 /// <c>memshare</c>, so the two differ only in the ring code. Two bare SPSC rings over one <see cref="SharedMemory"/>
 /// region (NAME.ring): the harness writes ring 0 and reads ring 1, the peer the other way round. Nothing is checked
-/// and nothing can sleep: this is what the channel costs without its guarantees (see docs/performance.md,
-/// "What each guarantee costs").
+/// and nothing can sleep: this is what the channel costs without its guarantees. <see cref="Costs"/> adds the
+/// mechanism of each of the channel's guarantees back, one at a time, for the <c>costs</c> command
+/// (<see cref="GuaranteeCosts"/>).
 /// </summary>
 /// <remarks>
 /// Layout of one ring, as floor-ring.c: the producer's position at +0 and the consumer's at +128 (u64 byte counts
@@ -23,24 +26,84 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
     private const ulong Salt = 0x9E3779B97F4A7C15;
 
     private readonly SharedMemory _region;
+    private int _busy;      // RingCosts.Gate: the CallGate's two words
+    private int _closing;
     private readonly byte[] _buffer = new byte[IpcSettings.MaxMessage];
     private readonly byte* _out;
     private readonly byte* _in;
+    private readonly int* _sleepers; // RingCosts.Fence: a sleeper count on a line of its own that nobody raises
     private long _written;   // our producer position
     private long _freed;     // the consumer's position, as last read
     private long _read;      // our consumer position
 
     internal ManagedRingLink(string name, bool create)
     {
-        _region = create ? SharedMemory.CreateNew(name + ".ring", 2L * RingBytes + 128) : SharedMemory.OpenExisting(name + ".ring");
+        _region = create ? SharedMemory.CreateNew(name + ".ring", 2L * RingBytes + 256) : SharedMemory.OpenExisting(name + ".ring");
         byte* rings = (byte*)(((nint)_region.DangerousGetPointer() + 127) & ~(nint)127);
         _out = create ? rings : rings + RingBytes;
         _in = create ? rings + RingBytes : rings;
+        _sleepers = (int*)(rings + (2 * RingBytes));
     }
+
+    /// <summary>Which of the channel's guarantee mechanisms each call pays for (both ends set the same).</summary>
+    internal RingCosts Costs { get; set; }
 
     public Span<byte> SendBuffer(int length) => _buffer.AsSpan(0, length);
 
     public void Send(int length)
+    {
+        RingCosts costs = Costs;
+        if ((costs & RingCosts.Checks) != 0 && (uint)length > IpcSettings.MaxMessage)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length));
+        }
+
+        if ((costs & RingCosts.Gate) != 0)
+        {
+            EnterGate();
+            try
+            {
+                Write(length, costs);
+            }
+            finally
+            {
+                ExitGate();
+            }
+        }
+        else
+        {
+            Write(length, costs);
+        }
+    }
+
+    public int Receive(Span<byte> destination)
+    {
+        RingCosts costs = Costs;
+        if ((costs & RingCosts.Gate) == 0)
+        {
+            return Read(destination, costs);
+        }
+
+        EnterGate();
+        try
+        {
+            return Read(destination, costs);
+        }
+        finally
+        {
+            ExitGate();
+        }
+    }
+
+    public void Dispose()
+    {
+        Volatile.Write(ref _closing, 1);
+        _region.Dispose();
+    }
+
+    private static int RecordSize(int length) => (16 + length + 15) & ~15;
+
+    private void Write(int length, RingCosts costs)
     {
         long head = _written;
         int size = RecordSize(length);
@@ -67,12 +130,19 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
         *(int*)record = length;
         _buffer.AsSpan(0, length).CopyTo(new Span<byte>(record + 16, length));
         Volatile.Write(ref *(ulong*)(record + 8), (ulong)head ^ Salt); // the commit
+        long position = head;
         head += size;
         _written = head;
-        Volatile.Write(ref *(long*)_out, head);
+        if ((costs & RingCosts.Counters) != 0)
+        {
+            ((long*)_out)[1]++;           // messages, for observers
+            ((long*)_out)[2] = position;  // the newest record, for observers
+        }
+
+        Publish(ref *(long*)_out, head, costs);
     }
 
-    public int Receive(Span<byte> destination)
+    private int Read(Span<byte> destination, RingCosts costs)
     {
         long tail = _read;
         byte* record = Committed(tail);
@@ -83,16 +153,52 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
         }
 
         int length = *(int*)record;
+        if ((costs & RingCosts.Checks) != 0 && ((uint)length > IpcSettings.MaxMessage || (tail & Mask) + RecordSize(length) > Capacity))
+        {
+            throw new InvalidDataException($"A record at {tail} claims {length} bytes.");
+        }
+
         new ReadOnlySpan<byte>(record + 16, length).CopyTo(destination);
         tail += RecordSize(length);
         _read = tail;
-        Volatile.Write(ref *(long*)(_in + 128), tail); // frees the record for the producer
+        Publish(ref *(long*)(_in + 128), tail, costs); // frees the record for the producer
         return length;
     }
 
-    public void Dispose() => _region.Dispose();
+    /// <summary>
+    /// Publishes a position. With <see cref="RingCosts.Fence"/>, as the channel does so a process asleep in a wait
+    /// is never missed: a full fence, then a look at a sleeper count (here one nobody raises, on a line nobody writes).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Publish(ref long position, long value, RingCosts costs)
+    {
+        if ((costs & RingCosts.Fence) == 0)
+        {
+            Volatile.Write(ref position, value);
+            return;
+        }
 
-    private static int RecordSize(int length) => (16 + length + 15) & ~15;
+        Interlocked.Exchange(ref position, value);
+        if (Volatile.Read(ref *_sleepers) != 0)
+        {
+            throw new InvalidOperationException("Nobody sleeps on this ring.");
+        }
+    }
+
+    /// <summary>As CallGate.Enter (src/Memshare/Sync/CallGate.cs): what makes a call racing Dispose safe.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void EnterGate()
+    {
+        Volatile.Write(ref _busy, 1);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void ExitGate()
+    {
+        Volatile.Write(ref _busy, 0);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
+    }
 
     private byte* Committed(long position)
     {
@@ -108,6 +214,27 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
 
         return record;
     }
+}
+
+/// <summary>The mechanisms behind the channel's guarantees that <see cref="ManagedRingLink"/> can add back.</summary>
+[Flags]
+internal enum RingCosts
+{
+    None = 0,
+
+    /// <summary>A full fence and a sleeper check on every publish: waits that sleep in the kernel miss no wake-up.</summary>
+    Fence = 1,
+
+    /// <summary>CallGate's enter and exit around every call: a call racing Dispose throws instead of faulting.</summary>
+    Gate = 2,
+
+    /// <summary>The writer's message count and newest-record position on its line: observers (watch, sequence numbers).</summary>
+    Counters = 4,
+
+    /// <summary>Argument and record-length checks: a corrupt ring throws instead of reading outside the mapping.</summary>
+    Checks = 8,
+
+    All = Fence | Gate | Counters | Checks,
 }
 
 internal sealed class ManagedRingTransport : Transport

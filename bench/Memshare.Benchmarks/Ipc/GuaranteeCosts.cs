@@ -1,0 +1,195 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Memshare.Benchmarks.Harness;
+
+namespace Memshare.Benchmarks.Ipc;
+
+/// <summary>
+/// <c>costs [--trials N] [--size BYTES]</c>: what each of the channel's guarantees costs. Between this process and one
+/// peer, the bare managed ring (<see cref="ManagedRingLink"/>) with each guarantee's mechanism added back
+/// (<see cref="RingCosts"/>), all of them, and the real channel (<c>memshare</c>), interleaved trial by trial: a
+/// 100 ms stream and 5,000 round trips each. The machine changes state every few seconds, so each variant is compared
+/// with the bare ring of the same trial, and the median of those ratios is reported.
+/// </summary>
+internal static class GuaranteeCosts
+{
+    private const string Usage = "usage: costs [--trials N] [--size BYTES]";
+    private const int Library = -1;
+    private const int Quit = 0;
+    private const int Stream = 1;
+    private const int Echo = 2;
+    private static readonly TimeSpan s_streamTime = TimeSpan.FromMilliseconds(100);
+    private const int RoundTrips = 5_000;
+
+    private static readonly (string Name, int Costs)[] s_variants =
+    [
+        ("bare ring (floor-ring-dotnet)", (int)RingCosts.None),
+        ("+ fence per publish (no lost wake-up)", (int)RingCosts.Fence),
+        ("+ call gate (Dispose race safe)", (int)RingCosts.Gate),
+        ("+ writer counters (observers)", (int)RingCosts.Counters),
+        ("+ checks (corruption safe)", (int)RingCosts.Checks),
+        ("+ all four", (int)RingCosts.All),
+        ("memshare (SharedChannel)", Library),
+    ];
+
+    internal static int Run(string[] args)
+    {
+        int trials = 30;
+        int size = 64;
+        for (int i = 0; i < args.Length; i++)
+        {
+            if (args[i] == "--trials" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out trials) && trials > 0)
+            {
+                continue;
+            }
+
+            if (args[i] == "--size" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out size) && size is >= 8 and <= 65536)
+            {
+                continue;
+            }
+
+            Console.Error.WriteLine(Usage);
+            return 2;
+        }
+
+        string name = "memshare-costs-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        using var ring = new ManagedRingLink(name, create: true);
+        using var channel = new SpinChannelLink(name, create: true);
+        using Process peer = WakeLatency.StartSelf("costs-peer", name);
+        try
+        {
+            var rates = s_variants.Select(_ => new double[trials]).ToArray();
+            var rtts = s_variants.Select(_ => new double[trials]).ToArray();
+            var receive = new byte[IpcSettings.MaxMessage];
+            for (int warm = 0; warm < 3; warm++)
+            {
+                for (int v = 0; v < s_variants.Length; v++)
+                {
+                    _ = Measure(ring, channel, s_variants[v].Costs, size, receive);
+                }
+            }
+
+            for (int t = 0; t < trials; t++)
+            {
+                for (int k = 0; k < s_variants.Length; k++)
+                {
+                    int v = (k + t) % s_variants.Length; // rotate the order, so no variant always follows the same one
+                    (rates[v][t], rtts[v][t]) = Measure(ring, channel, s_variants[v].Costs, size, receive);
+                }
+            }
+
+            Control(ring, Quit, 0, 0);
+            if (!peer.WaitForExit(10_000))
+            {
+                throw new TimeoutException("The costs peer did not exit.");
+            }
+
+            Print(trials, size, rates, rtts);
+            return 0;
+        }
+        finally
+        {
+            if (!peer.HasExited)
+            {
+                peer.Kill();
+            }
+        }
+    }
+
+    /// <summary>The other process: obeys control messages on the bare ring until told to quit.</summary>
+    internal static int Peer(string[] args)
+    {
+        using var ring = new ManagedRingLink(args[1], create: false);
+        using var channel = new SpinChannelLink(args[1], create: false);
+        var buffer = new byte[IpcSettings.MaxMessage];
+        while (true)
+        {
+            ring.Costs = RingCosts.None;
+            _ = ring.Receive(buffer);
+            int command = MemoryMarshal.Read<int>(buffer);
+            int costs = MemoryMarshal.Read<int>(buffer.AsSpan(4));
+            int size = MemoryMarshal.Read<int>(buffer.AsSpan(8));
+            if (command == Quit)
+            {
+                return 0;
+            }
+
+            ring.Costs = costs == Library ? RingCosts.None : (RingCosts)costs;
+            IMessageLink link = costs == Library ? channel : ring;
+            if (command == Stream)
+            {
+                IpcPeer.Stream(link, size, s_streamTime);
+                continue;
+            }
+
+            while (true)
+            {
+                Span<byte> message = link.SendBuffer(IpcSettings.MaxMessage);
+                int length = link.Receive(message);
+                link.Send(length);
+                if (length == 0)
+                {
+                    break;
+                }
+            }
+        }
+    }
+
+    private static (double Rate, double Rtt) Measure(ManagedRingLink ring, SpinChannelLink channel, int costs, int size, byte[] receive)
+    {
+        IMessageLink link = costs == Library ? channel : ring;
+        Control(ring, Stream, costs, size);
+        ring.Costs = costs == Library ? RingCosts.None : (RingCosts)costs;
+        double rate = Ipc.Measure.Consume(link, size, TimeSpan.FromMilliseconds(10), receive);
+        ring.Costs = RingCosts.None;
+        Control(ring, Echo, costs, size);
+        ring.Costs = costs == Library ? RingCosts.None : (RingCosts)costs;
+        var ticks = new long[RoundTrips];
+        for (int i = 0; i < RoundTrips; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            link.Send(size);
+            _ = link.Receive(receive);
+            ticks[i] = Stopwatch.GetTimestamp() - start;
+        }
+
+        _ = link.SendBuffer(0);
+        link.Send(0);
+        _ = link.Receive(receive);
+        ring.Costs = RingCosts.None;
+        Array.Sort(ticks);
+        return (rate, ticks[RoundTrips / 2] * 1e9 / Stopwatch.Frequency);
+    }
+
+    private static void Control(ManagedRingLink ring, int command, int costs, int size)
+    {
+        ring.Costs = RingCosts.None;
+        Span<byte> message = ring.SendBuffer(12);
+        MemoryMarshal.Write(message, in command);
+        MemoryMarshal.Write(message[4..], in costs);
+        MemoryMarshal.Write(message[8..], in size);
+        ring.Send(12);
+    }
+
+    private static void Print(int trials, int size, double[][] rates, double[][] rtts)
+    {
+        Console.WriteLine($"What each guarantee costs: {size} B messages, {trials} interleaved trials (a {s_streamTime.TotalMilliseconds:F0} ms stream and {RoundTrips:N0} round trips each).");
+        Console.WriteLine("Ratios are to the bare ring in the same trial: median [interquartile range]. Load average " + File.ReadAllText("/proc/loadavg").Trim());
+        Console.WriteLine($"{"variant",-40} {"msg/s",10} {"stream ratio",22} {"RTT p50 ns",11} {"RTT ratio",22}");
+        for (int v = 0; v < s_variants.Length; v++)
+        {
+            double[] rate = rates[v];
+            double[] rtt = rtts[v];
+            double[] rateRatio = [.. Enumerable.Range(0, trials).Select(t => rate[t] / rates[0][t]).Order()];
+            double[] rttRatio = [.. Enumerable.Range(0, trials).Select(t => rtt[t] / rtts[0][t]).Order()];
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{s_variants[v].Name,-40} {Figures.Rate(Median(rate)),10} {Quartiles(rateRatio),22} {Median(rtt),11:F0} {Quartiles(rttRatio),22}"));
+        }
+    }
+
+    private static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);
+
+    private static string Quartiles(double[] sorted) =>
+        string.Create(CultureInfo.InvariantCulture, $"{sorted[sorted.Length / 2]:F2}x [{sorted[sorted.Length / 4]:F2}-{sorted[3 * sorted.Length / 4]:F2}]");
+}
