@@ -10,7 +10,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 PERF = os.path.join(ROOT, "docs", "perf")
 PAGE = os.path.join(ROOT, "docs", "performance.md")
 
-IPC_TRANSPORTS = ["floor", "floor-futex", "floor-ring", "memshare", "memshare-blocking", "memshare-event",
+IPC_TRANSPORTS = ["floor", "floor-futex", "floor-ring", "floor-ring-dotnet", "memshare", "memshare-blocking", "memshare-event",
                   "pipe", "uds", "tcp", "namedpipe", "grpc-uds"]
 # The machine-state probe's codes (probe@state, metric "state"), as the harness's MachineState enum numbers them.
 PROBE_STATES = {0: "split", 1: "shared core", 2: "same cpu"}

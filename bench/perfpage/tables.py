@@ -89,6 +89,11 @@ def wake_block(ipc):
     return text
 
 
+def context(row):
+    """A row shown for context: its target is the one above, so it gives no verdict of its own."""
+    return row[:4] + ["(context)", ""]
+
+
 def targets_block(ipc, micro):
     def fig(t, size, m):
         return ipc.get((t, size, m))
@@ -111,14 +116,21 @@ def targets_block(ipc, micro):
     gb = fig("memshare", 65536, "msgs")
     gb = gb.scaled(65536 / 1e9) if gb else None
     memcpy = fig("memcpy", 65536, "gbps")
+    managed = fig("floor-ring-dotnet", 64, "p50")
     rows = [
         line("SPSC 64 B round trip p50 / `floor`", ms, fl, 1.5, True, f"{ns(ms and ms.median)} / {ns(fl and fl.median)}"),
         line("SPSC 64 B round trip p50 / `floor-ring`", ms, ring, 1.1, True, f"{ns(ms and ms.median)} / {ns(ring and ring.median)}"),
+        context(line("  same harness: SPSC 64 B round trip p50 / `floor-ring-dotnet`", ms, managed, 1.1, True,
+                     f"{ns(ms and ms.median)} / {ns(managed and managed.median)}")),
+        line("spinning 64 B round trip p50 / blocking (`memshare` / `memshare-blocking`)", ms, blk, 1.0, True,
+             f"{ns(ms and ms.median)} / {ns(blk and blk.median)}"),
     ]
     for size in (64, 1024, 65536):
-        a, b = fig("memshare", size, "msgs"), fig("floor-ring", size, "msgs")
+        a, b, c = fig("memshare", size, "msgs"), fig("floor-ring", size, "msgs"), fig("floor-ring-dotnet", size, "msgs")
         rows.append(line(f"{size_name(size)} one-way throughput / `floor-ring`", a, b, 1.0, False,
                          f"{rate(a and a.median)} / {rate(b and b.median)} msg/s"))
+        rows.append(context(line(f"  same harness: {size_name(size)} one-way throughput / `floor-ring-dotnet`", a, c, 1.0, False,
+                                 f"{rate(a and a.median)} / {rate(c and c.median)} msg/s")))
     rows += [
         line("64 KiB one-way throughput / memcpy", gb, memcpy, 0.5, False,
              f"{gb.median:.2f} / {memcpy.median:.2f} GB/s" if gb and memcpy else "-"),
