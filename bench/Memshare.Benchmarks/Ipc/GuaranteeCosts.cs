@@ -8,14 +8,15 @@ namespace Memshare.Benchmarks.Ipc;
 /// <summary>
 /// <c>costs [--trials N] [--size BYTES]</c>: what each of the channel's guarantees costs. Between this process and one
 /// peer, the bare managed ring (<see cref="ManagedRingLink"/>) with each guarantee's mechanism added back
-/// (<see cref="RingCosts"/>), all of them, and the real channel (<c>memshare</c>), interleaved trial by trial: a
-/// 100 ms stream and 5,000 round trips each. The machine changes state every few seconds, so each variant is compared
+/// (<see cref="RingCosts"/>), all of them, and the real channel, spinning (<c>memshare</c>) and blocking
+/// (<c>memshare-blocking</c>), interleaved trial by trial: a 100 ms stream and 5,000 round trips each. The machine changes state every few seconds, so each variant is compared
 /// with the bare ring of the same trial, and the median of those ratios is reported.
 /// </summary>
 internal static class GuaranteeCosts
 {
     private const string Usage = "usage: costs [--trials N] [--size BYTES]";
-    private const int Library = -1;
+    private const int SpinningChannel = -1;
+    private const int BlockingChannel = -2;
     private const int Quit = 0;
     private const int Stream = 1;
     private const int Echo = 2;
@@ -30,7 +31,8 @@ internal static class GuaranteeCosts
         ("+ writer counters (observers)", (int)RingCosts.Counters),
         ("+ checks (corruption safe)", (int)RingCosts.Checks),
         ("+ all four", (int)RingCosts.All),
-        ("memshare (SharedChannel)", Library),
+        ("memshare (SharedChannel, spinning)", SpinningChannel),
+        ("memshare-blocking (WaitToRead, Write)", BlockingChannel),
     ];
 
     internal static int Run(string[] args)
@@ -55,7 +57,9 @@ internal static class GuaranteeCosts
 
         string name = "memshare-costs-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         using var ring = new ManagedRingLink(name, create: true);
-        using var channel = new SpinChannelLink(name, create: true);
+        using var spinning = new SpinChannelLink(name, create: true);
+        using var blocking = new BlockingChannelLink(name + ".blocking", create: true);
+        var links = new Links(ring, spinning, blocking);
         using Process peer = WakeLatency.StartSelf("costs-peer", name);
         try
         {
@@ -66,7 +70,7 @@ internal static class GuaranteeCosts
             {
                 for (int v = 0; v < s_variants.Length; v++)
                 {
-                    _ = Measure(ring, channel, s_variants[v].Costs, size, receive);
+                    _ = Measure(links, s_variants[v].Costs, size, receive);
                 }
             }
 
@@ -75,7 +79,7 @@ internal static class GuaranteeCosts
                 for (int k = 0; k < s_variants.Length; k++)
                 {
                     int v = (k + t) % s_variants.Length; // rotate the order, so no variant always follows the same one
-                    (rates[v][t], rtts[v][t]) = Measure(ring, channel, s_variants[v].Costs, size, receive);
+                    (rates[v][t], rtts[v][t]) = Measure(links, s_variants[v].Costs, size, receive);
                 }
             }
 
@@ -101,7 +105,9 @@ internal static class GuaranteeCosts
     internal static int Peer(string[] args)
     {
         using var ring = new ManagedRingLink(args[1], create: false);
-        using var channel = new SpinChannelLink(args[1], create: false);
+        using var spinning = new SpinChannelLink(args[1], create: false);
+        using var blocking = new BlockingChannelLink(args[1] + ".blocking", create: false);
+        var links = new Links(ring, spinning, blocking);
         var buffer = new byte[IpcSettings.MaxMessage];
         while (true)
         {
@@ -115,8 +121,7 @@ internal static class GuaranteeCosts
                 return 0;
             }
 
-            ring.Costs = costs == Library ? RingCosts.None : (RingCosts)costs;
-            IMessageLink link = costs == Library ? channel : ring;
+            IMessageLink link = links.For(costs);
             if (command == Stream)
             {
                 IpcPeer.Stream(link, size, s_streamTime);
@@ -136,15 +141,14 @@ internal static class GuaranteeCosts
         }
     }
 
-    private static (double Rate, double Rtt) Measure(ManagedRingLink ring, SpinChannelLink channel, int costs, int size, byte[] receive)
+    private static (double Rate, double Rtt) Measure(Links links, int costs, int size, byte[] receive)
     {
-        IMessageLink link = costs == Library ? channel : ring;
+        ManagedRingLink ring = links.Ring;
         Control(ring, Stream, costs, size);
-        ring.Costs = costs == Library ? RingCosts.None : (RingCosts)costs;
+        IMessageLink link = links.For(costs);
         double rate = Ipc.Measure.Consume(link, size, TimeSpan.FromMilliseconds(10), receive);
-        ring.Costs = RingCosts.None;
         Control(ring, Echo, costs, size);
-        ring.Costs = costs == Library ? RingCosts.None : (RingCosts)costs;
+        link = links.For(costs);
         var ticks = new long[RoundTrips];
         for (int i = 0; i < RoundTrips; i++)
         {
@@ -160,6 +164,22 @@ internal static class GuaranteeCosts
         ring.Costs = RingCosts.None;
         Array.Sort(ticks);
         return (rate, ticks[RoundTrips / 2] * 1e9 / Stopwatch.Frequency);
+    }
+
+    /// <summary>The links of one side; the bare ring also carries the control messages, without costs.</summary>
+    private sealed record Links(ManagedRingLink Ring, SpinChannelLink Spinning, BlockingChannelLink Blocking)
+    {
+        /// <summary>The link a variant runs on, the bare ring set to its costs.</summary>
+        internal IMessageLink For(int costs)
+        {
+            Ring.Costs = costs < 0 ? RingCosts.None : (RingCosts)costs;
+            return costs switch
+            {
+                SpinningChannel => Spinning,
+                BlockingChannel => Blocking,
+                _ => Ring,
+            };
+        }
     }
 
     private static void Control(ManagedRingLink ring, int command, int costs, int size)
