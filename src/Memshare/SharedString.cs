@@ -141,7 +141,7 @@ public sealed unsafe class SharedString : IDisposable
             }
 
             ulong s = _snapshot.BeginWrite(Name, out byte* slot, out _);
-            utf8.CopyTo(new Span<byte>(slot + StringLayout.LengthPrefix, utf8.Length));
+            BulkCopy.Copy(utf8, new Span<byte>(slot + StringLayout.LengthPrefix, utf8.Length));
             Unsafe.WriteUnaligned(slot, utf8.Length);
             _snapshot.EndWrite(s);
         }

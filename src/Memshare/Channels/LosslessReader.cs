@@ -24,7 +24,7 @@ internal sealed unsafe partial class LosslessReader(RingView ring, RingSignals s
             ThrowTooSmall(destination, length);
         }
 
-        new ReadOnlySpan<byte>(header + 1, length).CopyTo(destination);
+        BulkCopy.Copy(new ReadOnlySpan<byte>(header + 1, length), destination);
         Consume(ChannelLayout.RecordSize(length));
         return true;
     }

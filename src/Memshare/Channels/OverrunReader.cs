@@ -39,7 +39,7 @@ internal sealed unsafe class OverrunReader(RingView ring, RingSignals signals, i
                 throw new ArgumentException(SR.Format(SR.ChannelBufferTooSmall, _ring.Name, destination.Length, length), nameof(destination));
             }
 
-            new ReadOnlySpan<byte>(header + 1, length).CopyTo(destination);
+            BulkCopy.Copy(new ReadOnlySpan<byte>(header + 1, length), destination);
             if (Overwritten())
             {
                 continue; // the writer started overwriting it meanwhile

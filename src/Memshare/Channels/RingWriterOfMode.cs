@@ -16,7 +16,7 @@ internal sealed unsafe class RingWriter<TMode>(RingView ring, RingSignals signal
             return false;
         }
 
-        message.CopyTo(buffer);
+        BulkCopy.Copy(message, buffer);
         Publish();
         return true;
     }
@@ -28,7 +28,7 @@ internal sealed unsafe class RingWriter<TMode>(RingView ring, RingSignals signal
             return false;
         }
 
-        message.CopyTo(buffer);
+        BulkCopy.Copy(message, buffer);
         SetCheckpoint(checkpoint);
         Publish();
         return true;

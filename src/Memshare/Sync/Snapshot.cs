@@ -113,7 +113,7 @@ internal readonly unsafe struct Snapshot : ISnapshotSource
     /// <inheritdoc/>
     public bool TryCopy(long offset, Span<byte> destination)
     {
-        new ReadOnlySpan<byte>(_base + offset, destination.Length).CopyTo(destination); // in bounds: the header was validated
+        BulkCopy.Copy(new ReadOnlySpan<byte>(_base + offset, destination.Length), destination); // in bounds: the header was validated
         return true;
     }
 
