@@ -31,6 +31,8 @@ internal static class GuaranteeCosts
         ("+ writer counters (observers)", (int)RingCosts.Counters),
         ("+ checks (corruption safe)", (int)RingCosts.Checks),
         ("+ all four", (int)RingCosts.All),
+        ("bare ring, records page-aligned", (int)RingCosts.PageAligned),
+        ("+ all four, records page-aligned", (int)(RingCosts.All | RingCosts.PageAligned)),
         ("memshare (SharedChannel, spinning)", SpinningChannel),
         ("memshare-blocking (WaitToRead, Write)", BlockingChannel),
     ];

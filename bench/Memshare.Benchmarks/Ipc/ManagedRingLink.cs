@@ -14,14 +14,16 @@ namespace Memshare.Benchmarks.Ipc;
 /// Layout of one ring, as floor-ring.c: the producer's position at +0 and the consumer's at +128 (u64 byte counts
 /// that only grow), then 1 MiB of records from +256. A record is a 16-byte header (u32 length, 4 unused bytes, u64
 /// tag = position ^ salt, stored last with release semantics: the commit) and the payload padded to 16 bytes; a
-/// record that would not fit before the end is preceded by a padding record (length 0xFFFFFFFF).
+/// record that would not fit before the end is preceded by a padding record (length 0xFFFFFFFF). With
+/// <see cref="RingCosts.PageAligned"/> the records start at +4096 instead.
 /// </remarks>
 internal sealed unsafe class ManagedRingLink : IMessageLink
 {
     private const int Capacity = 1 << 20;
     private const long Mask = Capacity - 1;
     private const int DataOffset = 256;
-    private const int RingBytes = DataOffset + Capacity;
+    private const int PageDataOffset = 4096;              // RingCosts.PageAligned: where SharedChannel's ring starts
+    private const int RingBytes = PageDataOffset + Capacity;
     private const uint Padding = uint.MaxValue;
     private const ulong Salt = 0x9E3779B97F4A7C15;
 
@@ -103,6 +105,9 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
 
     private static int RecordSize(int length) => (16 + length + 15) & ~15;
 
+    /// <summary>Where a ring's records start: after its two position lines, or on the next page as in a channel.</summary>
+    private static byte* Data(byte* ring, RingCosts costs) => ring + ((costs & RingCosts.PageAligned) != 0 ? PageDataOffset : DataOffset);
+
     private void Write(int length, RingCosts costs)
     {
         long head = _written;
@@ -120,13 +125,13 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
 
         if (toEnd < size)
         {
-            byte* pad = _out + DataOffset + (head & Mask);
+            byte* pad = Data(_out, costs) + (head & Mask);
             *(uint*)pad = Padding;
             Volatile.Write(ref *(ulong*)(pad + 8), (ulong)head ^ Salt);
             head += toEnd;
         }
 
-        byte* record = _out + DataOffset + (head & Mask);
+        byte* record = Data(_out, costs) + (head & Mask);
         *(int*)record = length;
         _buffer.AsSpan(0, length).CopyTo(new Span<byte>(record + 16, length));
         Volatile.Write(ref *(ulong*)(record + 8), (ulong)head ^ Salt); // the commit
@@ -145,11 +150,11 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
     private int Read(Span<byte> destination, RingCosts costs)
     {
         long tail = _read;
-        byte* record = Committed(tail);
+        byte* record = Committed(tail, costs);
         if (*(uint*)record == Padding)
         {
             tail += Capacity - (tail & Mask);
-            record = Committed(tail);
+            record = Committed(tail, costs);
         }
 
         int length = *(int*)record;
@@ -200,9 +205,9 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
     }
 
-    private byte* Committed(long position)
+    private byte* Committed(long position, RingCosts costs)
     {
-        byte* record = _in + DataOffset + (position & Mask);
+        byte* record = Data(_in, costs) + (position & Mask);
         if (Volatile.Read(ref *(ulong*)(record + 8)) != ((ulong)position ^ Salt))
         {
             Stall stall = default;
@@ -235,6 +240,9 @@ internal enum RingCosts
     Checks = 8,
 
     All = Fence | Gate | Counters | Checks,
+
+    /// <summary>Not a guarantee: the records start on a page boundary, as a channel's do, instead of 256 bytes in.</summary>
+    PageAligned = 16,
 }
 
 internal sealed class ManagedRingTransport : Transport
