@@ -19,6 +19,12 @@ namespace Memshare.Nats;
 /// </remarks>
 internal static class BridgeStream
 {
+    /// <summary>JetStream's error code for "stream name already in use".</summary>
+    private const int StreamNameInUse = 10058;
+
+    /// <summary>JetStream's error code for "subjects overlap with an existing stream".</summary>
+    private const int SubjectsOverlap = 10065;
+
     /// <summary>The stream name used when none is given and no stream stores the subject: MEMSHARE_ + the subject with '.', '*', '>' as '_'.</summary>
     internal static string DefaultName(string subject) =>
         "MEMSHARE_" + subject.Replace('.', '_').Replace('*', '_').Replace('>', '_');
@@ -59,9 +65,20 @@ internal static class BridgeStream
         {
             _ = await js.CreateStreamAsync(config, cancellationToken).ConfigureAwait(false);
         }
-        catch (NatsJSApiException e) when (e.Error.ErrCode == 10058)
+        catch (NatsJSApiException e) when (e.Error.ErrCode == StreamNameInUse)
         {
-            // Another bridge created it meanwhile (stream name already in use).
+            // Another bridge created it meanwhile.
+        }
+        catch (NatsJSApiException e) when (e.Error.ErrCode == SubjectsOverlap)
+        {
+            // A stream for the subject appeared meanwhile: a publisher and a subscriber creating the same stream at
+            // once can get this instead of "name in use" (nats-server 2.9). Use the stream that stores the subject.
+            await foreach (string name in js.ListStreamNamesAsync(subject, cancellationToken).ConfigureAwait(false))
+            {
+                return name;
+            }
+
+            throw;
         }
 
         return stream;
