@@ -14,6 +14,9 @@ internal static class BridgeCommand
     /// <summary>The capacity of a channel the bridge creates when none is given: 1 MiB.</summary>
     public const int DefaultCapacity = 1 << 20;
 
+    /// <summary>How long a finished bridge waits for the NATS client to close before the process exits anyway.</summary>
+    private static readonly TimeSpan DisposeLimit = TimeSpan.FromSeconds(5);
+
     public static Command Create() =>
         new("bridge", "Forward a channel to a NATS JetStream subject (publish) or a subject into a channel (subscribe): in order and exactly once, across kills of either bridge and server restarts; completion travels. Exit 8 if the NATS server is unreachable (or stays away longer than --reconnect-timeout).")
         {
@@ -68,7 +71,9 @@ internal static class BridgeCommand
         }
         finally
         {
-            connection.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            // The process exits next, and the OS closes the socket: a client that does not finish closing in time
+            // (NATS.Net's dispose has been seen to wait for ever, nats-io/nats.net#924) must not keep it alive.
+            _ = connection.DisposeAsync().AsTask().Wait(DisposeLimit);
         }
     }
 }
