@@ -41,7 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STALL_NS 10000000000LL /* 10 s without progress: the peer is gone */
+#include "floor-common.h"
 #define LINE 128               /* two 64-byte lines: the adjacent-line prefetcher pulls pairs */
 #define CAPACITY (1u << 20)
 #define MASK ((uint64_t)CAPACITY - 1)
@@ -72,22 +72,6 @@ struct ring_end {
     uint64_t mine;
     uint64_t theirs;
 };
-
-static inline int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
 
 /* Called on each fruitless spin; checks the clock every 4096 and gives up after STALL_NS. */
 static inline void stall_check(unsigned *spins, int64_t *deadline)

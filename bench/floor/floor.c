@@ -31,23 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define STALL_NS 10000000000LL /* 10 s without progress: the peer is gone */
-
-static inline int64_t now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
-static inline void cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_pause();
-#elif defined(__aarch64__)
-    __asm__ __volatile__("yield");
-#endif
-}
+#include "floor-common.h"
 
 /* Spin until *word == want; 0 on success, -1 after STALL_NS without it. Checks the clock every 4096 spins. */
 static int spin_until(volatile uint64_t *word, uint64_t want)
