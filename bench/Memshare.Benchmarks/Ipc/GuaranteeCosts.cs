@@ -130,16 +130,7 @@ internal static class GuaranteeCosts
                 continue;
             }
 
-            while (true)
-            {
-                Span<byte> message = link.SendBuffer(IpcSettings.MaxMessage);
-                int length = link.Receive(message);
-                link.Send(length);
-                if (length == 0)
-                {
-                    break;
-                }
-            }
+            IpcPeer.Echo(link);
         }
     }
 
@@ -151,21 +142,8 @@ internal static class GuaranteeCosts
         double rate = Ipc.Measure.Consume(link, size, TimeSpan.FromMilliseconds(10), receive);
         Control(ring, Echo, costs, size);
         link = links.For(costs);
-        var ticks = new long[RoundTrips];
-        for (int i = 0; i < RoundTrips; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            link.Send(size);
-            _ = link.Receive(receive);
-            ticks[i] = Stopwatch.GetTimestamp() - start;
-        }
-
-        _ = link.SendBuffer(0);
-        link.Send(0);
-        _ = link.Receive(receive);
-        ring.Costs = RingCosts.None;
-        Array.Sort(ticks);
-        return (rate, ticks[RoundTrips / 2] * 1e9 / Stopwatch.Frequency);
+        RoundTripStats rtt = Ipc.Measure.RoundTrips(link, size, warmup: 0, RoundTrips, TimeSpan.Zero, receive);
+        return (rate, rtt.P50);
     }
 
     /// <summary>The links of one side; the bare ring also carries the control messages, without costs.</summary>

@@ -65,8 +65,9 @@ internal static class IpcPeer
         });
     }
 
+    /// <summary>Sends every message back until an empty one (which it does not echo).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Echo(IMessageLink link)
+    internal static void Echo(IMessageLink link)
     {
         while (true)
         {

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Memshare.Sync;
 
 namespace Memshare.Benchmarks.Ipc;
 
@@ -28,8 +29,7 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
     private const ulong Salt = 0x9E3779B97F4A7C15;
 
     private readonly SharedMemory _region;
-    private int _busy;      // RingCosts.Gate: the CallGate's two words
-    private int _closing;
+    private readonly CallGate _gate;   // RingCosts.Gate: the library's own gate, entered around each call
     private readonly byte[] _buffer = new byte[IpcSettings.MaxMessage];
     private readonly byte* _out;
     private readonly byte* _in;
@@ -41,6 +41,7 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
     internal ManagedRingLink(string name, bool create)
     {
         _region = create ? SharedMemory.CreateNew(name + ".ring", 2L * RingBytes + 256) : SharedMemory.OpenExisting(name + ".ring");
+        _gate = new CallGate(_region.Dispose);
         byte* rings = (byte*)(((nint)_region.DangerousGetPointer() + 127) & ~(nint)127);
         _out = create ? rings : rings + RingBytes;
         _in = create ? rings + RingBytes : rings;
@@ -62,14 +63,14 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
 
         if ((costs & RingCosts.Gate) != 0)
         {
-            EnterGate();
+            _gate.Enter(this);
             try
             {
                 Write(length, costs);
             }
             finally
             {
-                ExitGate();
+                _gate.Exit();
             }
         }
         else
@@ -86,22 +87,18 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
             return Read(destination, costs);
         }
 
-        EnterGate();
+        _gate.Enter(this);
         try
         {
             return Read(destination, costs);
         }
         finally
         {
-            ExitGate();
+            _gate.Exit();
         }
     }
 
-    public void Dispose()
-    {
-        Volatile.Write(ref _closing, 1);
-        _region.Dispose();
-    }
+    public void Dispose() => _gate.Close();
 
     private static int RecordSize(int length) => (16 + length + 15) & ~15;
 
@@ -188,21 +185,6 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
         {
             throw new InvalidOperationException("Nobody sleeps on this ring.");
         }
-    }
-
-    /// <summary>As CallGate.Enter (src/Memshare/Sync/CallGate.cs): what makes a call racing Dispose safe.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void EnterGate()
-    {
-        Volatile.Write(ref _busy, 1);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private void ExitGate()
-    {
-        Volatile.Write(ref _busy, 0);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _closing) != 0, this);
     }
 
     private byte* Committed(long position, RingCosts costs)
