@@ -193,6 +193,18 @@ static inline void ms__futex_wake(uint32_t *word, int count)
     (void)syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
 }
 
+/* How long a channel waiter may sleep now, in ms, given the wait's time left (-1: none). Every sleep is at most
+ * 100 ms (a waker killed before its wake-up strands nobody for long), and within 1 ms of the waiter announcing
+ * itself in the sleeper count, at most 1 ms: the .NET channel publishes with a release store and reads the count
+ * without a full fence, so a publish racing the announcement may miss it while its store is still in its CPU's
+ * store buffer; the store reaches the other CPUs within microseconds, so a look 1 ms on finds it
+ * (src/Memshare/Sync/SpinThenSleep.cs, FirstSleepMilliseconds). */
+static inline int ms__sleep_cap(int64_t announced_ns, int64_t remaining_ms)
+{
+    int cap = ms__now_ns() - announced_ns < 1000000 ? 1 : 100;
+    return remaining_ms < 0 || remaining_ms > cap ? cap : (int)remaining_ms;
+}
+
 /* ---- owner tokens (src/Memshare/Sync/OwnerToken.cs) ------------------------------------------- */
 
 /*
@@ -1019,10 +1031,11 @@ static inline int ms__wait_for_space(ms_channel *ch, size_t length, int64_t time
     }
     unsigned char *b = ch->region.base;
     uint32_t *seq = MS__U32(b, MS__CH_SPACESEQ), *waiters = MS__U32(b, MS__CH_SPACEWAITERS);
-    for (;;) {
-        uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
-        __atomic_fetch_add(waiters, 1, __ATOMIC_SEQ_CST); /* full fence: pairs with the reader's position exchange */
-        int result = -1;
+    __atomic_fetch_add(waiters, 1, __ATOMIC_SEQ_CST); /* once per wait, a full fence: see ms__sleep_cap */
+    int64_t announced = ms__now_ns();
+    int result = -1;
+    while (result < 0) {
+        uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE); /* before the check: a wake after it moves the word */
         if (ms__has_space(ch, length, status)) {
             result = 1;
         } else {
@@ -1030,14 +1043,12 @@ static inline int ms__wait_for_space(ms_channel *ch, size_t length, int64_t time
             if (timeout_ms >= 0 && remaining <= 0) {
                 result = 0;
             } else {
-                ms__futex_wait(seq, s, remaining < 0 || remaining > 100 ? 100 : (int)remaining);
+                ms__futex_wait(seq, s, ms__sleep_cap(announced, remaining));
             }
         }
-        __atomic_fetch_sub(waiters, 1, __ATOMIC_SEQ_CST);
-        if (result >= 0) {
-            return result;
-        }
     }
+    __atomic_fetch_sub(waiters, 1, __ATOMIC_SEQ_CST);
+    return result;
 }
 
 /* Sends, waiting for room up to timeout_ms (-1: as long as it takes); MS_E_TIMEOUT if none came. */
@@ -1288,10 +1299,11 @@ static inline int ms_channel_wait(ms_channel *ch, int timeout_ms)
     }
     unsigned char *b = ch->region.base;
     uint32_t *seq = MS__U32(b, MS__CH_DATASEQ), *waiters = MS__U32(b, MS__CH_DATAWAITERS);
-    for (;;) {
-        uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE);
-        __atomic_fetch_add(waiters, 1, __ATOMIC_SEQ_CST); /* full fence: pairs with the writer's position exchange */
-        int result = 1; /* 1: keep waiting */
+    __atomic_fetch_add(waiters, 1, __ATOMIC_SEQ_CST); /* once per wait, a full fence: see ms__sleep_cap */
+    int64_t announced = ms__now_ns();
+    int result = 1; /* 1: keep waiting */
+    while (result == 1) {
+        uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE); /* before the check: a wake after it moves the word */
         found = ms__next_record(ch, &rec, &n);
         if (found != 0) {
             result = found < 0 ? found : MS_OK;
@@ -1302,14 +1314,12 @@ static inline int ms_channel_wait(ms_channel *ch, int timeout_ms)
             if (timeout_ms >= 0 && remaining <= 0) {
                 result = ms__fail(ch->region.error, MS_E_TIMEOUT, "Timed out after %d ms waiting for a message on channel '%s'.", timeout_ms, ch->region.name);
             } else {
-                ms__futex_wait(seq, s, remaining < 0 || remaining > 100 ? 100 : (int)remaining);
+                ms__futex_wait(seq, s, ms__sleep_cap(announced, remaining));
             }
         }
-        __atomic_fetch_sub(waiters, 1, __ATOMIC_SEQ_CST);
-        if (result != 1) {
-            return result;
-        }
     }
+    __atomic_fetch_sub(waiters, 1, __ATOMIC_SEQ_CST);
+    return result;
 }
 
 /* Receives the next message, waiting up to timeout_ms (-1: as long as it takes). Statuses as ms_channel_wait and try_recv. */

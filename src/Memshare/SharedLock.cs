@@ -248,15 +248,17 @@ public sealed unsafe class SharedLock : IDisposable
             return false;
         }
 
-        public int Announce()
+        public void Announce()
         {
             _asleep = true;
-            return owner._wake.Announce();
+            owner._wake.Announce();
         }
+
+        public readonly int Observe() => owner._wake.Observe();
 
         public readonly void Withdraw() => owner._wake.Withdraw();
 
-        public readonly void Sleep(int announced, int timeoutMs) => owner._wake.Sleep(announced, timeoutMs);
+        public readonly void Sleep(int observed, int timeoutMs) => owner._wake.Sleep(observed, timeoutMs);
     }
 
     internal void Release(long serial)

@@ -53,7 +53,7 @@ internal sealed unsafe partial class LosslessReader(RingView ring, RingSignals s
         _peekedSize = -1;
         long position = _position + recordSize;
         _position = position;
-        Interlocked.Exchange(ref _state->Position, position); // full fence: the space is published before we look for sleepers
+        Volatile.Write(ref _state->Position, position); // no full fence before the look for sleepers: SpinThenSleep.FirstSleepMilliseconds
         if (_signals.WritersWaiting)
         {
             _signals.WakeWriters();

@@ -25,10 +25,13 @@ internal sealed unsafe class RingSignals : IDisposable
         _space = new WakeWord(new WaitChannel(&space->Seq, name, ChannelLayout.SpaceWaitLine, globalNamespace), &space->Seq, &space->Waiters);
     }
 
-    /// <summary>Readers asleep (or about to be) waiting for data; read after a full fence that published the data.</summary>
+    /// <summary>
+    /// Readers asleep (or about to be) waiting for data; read right after the release store that published the data,
+    /// with no full fence between (a sleeper's first short sleep covers the race: <see cref="SpinThenSleep.FirstSleepMilliseconds"/>).
+    /// </summary>
     internal bool ReadersWaiting => Volatile.Read(ref *_data.Waiters) != 0;
 
-    /// <summary>Writers asleep (or about to be) waiting for space; read after a full fence that published the space.</summary>
+    /// <summary>Writers asleep (or about to be) waiting for space; read right after the release store that published the space, as <see cref="ReadersWaiting"/>.</summary>
     internal bool WritersWaiting => Volatile.Read(ref *_space.Waiters) != 0;
 
     internal void WakeReaders(bool all) => _data.Wake(all);

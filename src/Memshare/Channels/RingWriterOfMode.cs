@@ -121,7 +121,7 @@ internal sealed unsafe class RingWriter<TMode>(RingView ring, RingSignals signal
         ChannelWriterState* w = _ring.Writer;
         w->Messages = sequence;
         w->Latest = position;
-        Interlocked.Exchange(ref w->Position, tail); // full fence: the commit is visible before we look for sleepers
+        Volatile.Write(ref w->Position, tail); // no full fence before the look for sleepers: SpinThenSleep.FirstSleepMilliseconds
         if (TMode.LocksPerMessage)
         {
             ReleaseRole();

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.Versioning;
 using Memshare.Interop;
 using Microsoft.Win32.SafeHandles;
@@ -34,12 +35,14 @@ internal static unsafe partial class AsyncWaitHub
         private RegisteredWaitHandle? _registered;
         private EventHandle? _event;
         private bool _done;
+        private long _announced;
 
         public Task<bool> Task => _completion.Task;
 
         public void Start()
         {
             Interlocked.Increment(ref *source.WaitersWord); // from now on, notifiers wake the values we sleep on
+            _announced = Stopwatch.GetTimestamp();
             lock (_gate)
             {
                 Step();
@@ -109,7 +112,9 @@ internal static unsafe partial class AsyncWaitHub
                     return;
                 }
 
-                uint timeout = (uint)Math.Min(remaining, RecheckNs / 1_000_000);
+                uint timeout = (uint)Math.Min(remaining, Stopwatch.GetElapsedTime(_announced).TotalMilliseconds < SpinThenSleep.FirstSleepMilliseconds
+                    ? SpinThenSleep.FirstSleepMilliseconds
+                    : SpinThenSleep.RecheckMilliseconds);
                 nint handle = source.Channel.CreateWaitEvent(seq);
                 if (handle != 0 && Volatile.Read(ref *source.SeqWord) != seq)
                 {

@@ -12,9 +12,11 @@ internal struct OnWord<T>(T condition, WakeWord word) : IWaitCondition, ISleep
 
     public bool IsFinished() => _condition.IsFinished();
 
-    public readonly int Announce() => word.Announce();
+    public readonly void Announce() => word.Announce();
+
+    public readonly int Observe() => word.Observe();
 
     public readonly void Withdraw() => word.Withdraw();
 
-    public readonly void Sleep(int announced, int timeoutMs) => word.Sleep(announced, timeoutMs);
+    public readonly void Sleep(int observed, int timeoutMs) => word.Sleep(observed, timeoutMs);
 }

@@ -91,21 +91,15 @@ internal static unsafe class RobustLock
 
         public readonly bool IsFinished() => false;
 
-        public int Announce()
-        {
-            if (_sleepingSince == 0)
-            {
-                _sleepingSince = Stopwatch.GetTimestamp();
-            }
+        public void Announce() => _sleepingSince = Stopwatch.GetTimestamp();
 
-            return 0;
-        }
+        public readonly int Observe() => 0;
 
         public readonly void Withdraw()
         {
         }
 
-        public readonly void Sleep(int announced, int timeoutMs)
+        public readonly void Sleep(int observed, int timeoutMs)
         {
             if (Stopwatch.GetTimestamp() - Math.Max(_sleepingSince, _taker.LastFree) < YieldTicks)
             {

@@ -17,25 +17,40 @@ internal interface IWaitCondition
 /// <summary>How a waiter sleeps once its spin is over: on a word (<see cref="WakeWord"/>), or by time where nobody wakes it (<see cref="RobustLock"/>).</summary>
 internal interface ISleep
 {
-    /// <summary>Announces the sleeper before the condition's last check; returns what <see cref="Sleep"/> needs (the word's value).</summary>
-    int Announce();
+    /// <summary>Counts the sleeper, once per wait, before the condition's first last check (a full fence).</summary>
+    void Announce();
 
-    /// <summary>Takes back <see cref="Announce"/>; called once for each, whatever happened between.</summary>
+    /// <summary>Reads what <see cref="Sleep"/> needs (the word's value), before each last check of the condition.</summary>
+    int Observe();
+
+    /// <summary>Takes back <see cref="Announce"/>; called once, whatever happened between.</summary>
     void Withdraw();
 
-    /// <summary>Sleeps at most <paramref name="timeoutMs"/>, or until woken; may return early.</summary>
-    void Sleep(int announced, int timeoutMs);
+    /// <summary>Sleeps at most <paramref name="timeoutMs"/>, or until the word moves on from <paramref name="observed"/>; may return early.</summary>
+    void Sleep(int observed, int timeoutMs);
 }
 
 /// <summary>
 /// The wait every blocking call shares: spin a while, so a peer that answers within microseconds never pays for
 /// a kernel wake-up, then sleep with the announce-then-check protocol (see <see cref="WaitChannel"/>), never longer
-/// than <see cref="RecheckMilliseconds"/> at a time.
+/// than <see cref="RecheckMilliseconds"/> at a time and, in the first <see cref="FirstSleepMilliseconds"/> after
+/// announcing, never past that.
 /// </summary>
 internal static unsafe class SpinThenSleep
 {
     /// <summary>The longest a sleeper goes without re-checking, so a waker killed between its change and its wake-up strands nobody for long.</summary>
     internal const int RecheckMilliseconds = 100;
+
+    /// <summary>
+    /// The longest first sleep after a waiter announces itself. A channel's writer and reader publish with a plain
+    /// release store and then read the sleeper count without a full fence (a fence on every message halved a
+    /// 64 B stream), so a publish racing the announcement may read "nobody asleep" while its store still sits in
+    /// its CPU's store buffer, where the waiter's last check cannot see it. Such a store reaches the other CPUs
+    /// within microseconds, so a look once this long has passed since the announcement finds it; any publish that reads the count
+    /// after the announcement wakes the sleeper itself. The waiter stays counted until the wait ends, so the
+    /// window opens once per wait, not once per sleep.
+    /// </summary>
+    internal const int FirstSleepMilliseconds = 1;
 
     /// <summary>The default spin of every blocking wait: long enough to cover a peer's reply on a busy machine.</summary>
     internal static readonly TimeSpan DefaultSpin = TimeSpan.FromMicroseconds(50);
@@ -128,11 +143,13 @@ internal static unsafe class SpinThenSleep
         using CancellationTokenRegistration registration = wakeAll is not null && cancellationToken.CanBeCanceled
             ? cancellationToken.UnsafeRegister(wakeAll, wakeState)
             : default;
-        while (true)
+        wait.Announce(); // full fence: pairs with the waker's change, then its read of the count
+        long announced = Stopwatch.GetTimestamp();
+        try
         {
-            int announced = wait.Announce(); // full fence: pairs with the waker's change, then its read of the count
-            try
+            while (true)
             {
+                int observed = wait.Observe(); // before the check: a wake after it changes the word, and the sleep returns
                 if (wait.IsMet())
                 {
                     return true;
@@ -150,12 +167,13 @@ internal static unsafe class SpinThenSleep
                     return false;
                 }
 
-                wait.Sleep(announced, (int)(remaining < 0 ? RecheckMilliseconds : Math.Min(remaining, RecheckMilliseconds)));
+                int cap = Stopwatch.GetElapsedTime(announced).TotalMilliseconds < FirstSleepMilliseconds ? FirstSleepMilliseconds : RecheckMilliseconds;
+                wait.Sleep(observed, (int)(remaining < 0 ? cap : Math.Min(remaining, cap)));
             }
-            finally
-            {
-                wait.Withdraw();
-            }
+        }
+        finally
+        {
+            wait.Withdraw();
         }
     }
 }

@@ -3,8 +3,8 @@ namespace Memshare.Sync;
 /// <summary>
 /// The wait primitive in shared memory: a sequence word that wakers bump, the count of sleepers they check before
 /// paying for a system call, and the <see cref="WaitChannel"/> that sleeps on the word. Waiters go through
-/// <see cref="SpinThenSleep"/>; the protocol (announce, re-check, sleep on the value read before announcing) is
-/// written there once.
+/// <see cref="SpinThenSleep"/>; the protocol (announce once, then read the word, re-check, sleep on the value read)
+/// is written there once.
 /// </summary>
 internal readonly unsafe struct WakeWord(WaitChannel channel, int* seq, int* waiters) : ISleep
 {
@@ -16,16 +16,13 @@ internal readonly unsafe struct WakeWord(WaitChannel channel, int* seq, int* wai
 
     internal WaitChannel Channel => channel;
 
-    public int Announce()
-    {
-        int value = Volatile.Read(ref *seq); // before the announcement: a wake after it changes the word
-        Interlocked.Increment(ref *waiters);
-        return value;
-    }
+    public void Announce() => Interlocked.Increment(ref *waiters);
+
+    public int Observe() => Volatile.Read(ref *seq);
 
     public void Withdraw() => Interlocked.Decrement(ref *waiters);
 
-    public void Sleep(int announced, int timeoutMs) => channel.Wait(announced, timeoutMs);
+    public void Sleep(int observed, int timeoutMs) => channel.Wait(observed, timeoutMs);
 
     /// <summary>
     /// After the caller published its change with a full fence (an interlocked operation): wakes one sleeper, or all
