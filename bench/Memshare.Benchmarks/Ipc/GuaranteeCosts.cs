@@ -17,16 +17,19 @@ internal static class GuaranteeCosts
     private const string Usage = "usage: costs [--trials N] [--size BYTES]";
     private const int SpinningChannel = -1;
     private const int BlockingChannel = -2;
+    private const int CRing = -3;
     private const int Quit = 0;
     private const int Stream = 1;
     private const int Echo = 2;
+    private const int Sleep = 3;
     private static readonly TimeSpan s_streamTime = TimeSpan.FromMilliseconds(100);
     private const int RoundTrips = 5_000;
 
     private static readonly (string Name, int Costs)[] s_variants =
     [
         ("bare ring (floor-ring-dotnet)", (int)RingCosts.None),
-        ("+ fence per publish (no lost wake-up)", (int)RingCosts.Fence),
+        ("+ sleeper check (wakes sleepers)", (int)RingCosts.SleeperCheck),
+        ("  with a full fence before it (old)", (int)(RingCosts.SleeperCheck | RingCosts.Fence)),
         ("+ call gate (Dispose race safe)", (int)RingCosts.Gate),
         ("+ writer counters (observers)", (int)RingCosts.Counters),
         ("+ checks (corruption safe)", (int)RingCosts.Checks),
@@ -35,6 +38,7 @@ internal static class GuaranteeCosts
         ("+ all four, records page-aligned", (int)(RingCosts.All | RingCosts.PageAligned)),
         ("memshare (SharedChannel, spinning)", SpinningChannel),
         ("memshare-blocking (WaitToRead, Write)", BlockingChannel),
+        ("floor-ring (C, its own processes)", CRing),
     ];
 
     internal static int Run(string[] args)
@@ -62,6 +66,7 @@ internal static class GuaranteeCosts
         using var spinning = new SpinChannelLink(name, create: true);
         using var blocking = new BlockingChannelLink(name + ".blocking", create: true);
         var links = new Links(ring, spinning, blocking);
+        using FloorProgram floor = FloorProgram.Build();
         using Process peer = WakeLatency.StartSelf("costs-peer", name);
         try
         {
@@ -72,7 +77,7 @@ internal static class GuaranteeCosts
             {
                 for (int v = 0; v < s_variants.Length; v++)
                 {
-                    _ = Measure(links, s_variants[v].Costs, size, receive);
+                    _ = Measure(links, floor, s_variants[v].Costs, size, receive);
                 }
             }
 
@@ -81,7 +86,7 @@ internal static class GuaranteeCosts
                 for (int k = 0; k < s_variants.Length; k++)
                 {
                     int v = (k + t) % s_variants.Length; // rotate the order, so no variant always follows the same one
-                    (rates[v][t], rtts[v][t]) = Measure(links, s_variants[v].Costs, size, receive);
+                    (rates[v][t], rtts[v][t]) = Measure(links, floor, s_variants[v].Costs, size, receive);
                 }
             }
 
@@ -123,6 +128,12 @@ internal static class GuaranteeCosts
                 return 0;
             }
 
+            if (command == Sleep)
+            {
+                _ = blocking.Receive(buffer); // asleep in WaitToRead, off the CPUs, until the C ring is done
+                continue;
+            }
+
             IMessageLink link = links.For(costs);
             if (command == Stream)
             {
@@ -134,9 +145,27 @@ internal static class GuaranteeCosts
         }
     }
 
-    private static (double Rate, double Rtt) Measure(Links links, int costs, int size, byte[] receive)
+    private static (double Rate, double Rtt) Measure(Links links, FloorProgram floor, int costs, int size, byte[] receive)
     {
         ManagedRingLink ring = links.Ring;
+        if (costs == CRing)
+        {
+            // The C ring runs in two processes of its own, so the peer sleeps meanwhile: a third spinner would take a CPU from it.
+            Control(ring, Sleep, 0, 0);
+            Thread.Sleep(1); // the peer's blocking wait spins 50 us before it sleeps
+            try
+            {
+                double cRate = floor.RingStream(size, TimeSpan.FromMilliseconds(10), s_streamTime);
+                FloorRun cRtt = floor.RingRoundTrips(size, RoundTrips, RoundTrips / 10);
+                return (cRate, cRtt.Stats.P50);
+            }
+            finally
+            {
+                links.Blocking.SendBuffer(8).Clear();
+                links.Blocking.Send(8); // wakes the peer
+            }
+        }
+
         Control(ring, Stream, costs, size);
         IMessageLink link = links.For(costs);
         double rate = Ipc.Measure.Consume(link, size, TimeSpan.FromMilliseconds(10), receive);
@@ -185,6 +214,17 @@ internal static class GuaranteeCosts
             double[] rttRatio = [.. Enumerable.Range(0, trials).Select(t => rtt[t] / rtts[0][t]).Order()];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{s_variants[v].Name,-40} {Figures.Rate(Median(rate)),10} {Quartiles(rateRatio),22} {Median(rtt),11:F0} {Quartiles(rttRatio),22}"));
+        }
+
+        // The issue's targets, in the same machine state: against the C ring of the same trial, ~100 ms apart.
+        int c = Array.FindIndex(s_variants, v => v.Costs == CRing);
+        Console.WriteLine();
+        Console.WriteLine("Against the C ring (floor-ring) of the same trial: median [interquartile range].");
+        foreach (int v in new[] { 0, Array.FindIndex(s_variants, x => x.Costs == SpinningChannel), Array.FindIndex(s_variants, x => x.Costs == BlockingChannel) })
+        {
+            double[] rateRatio = [.. Enumerable.Range(0, trials).Select(t => rates[v][t] / rates[c][t]).Order()];
+            double[] rttRatio = [.. Enumerable.Range(0, trials).Select(t => rtts[v][t] / rtts[c][t]).Order()];
+            Console.WriteLine($"{s_variants[v].Name,-40} {"",10} {Quartiles(rateRatio),22} {"",11} {Quartiles(rttRatio),22}");
         }
     }
 

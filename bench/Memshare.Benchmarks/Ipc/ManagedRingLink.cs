@@ -33,7 +33,7 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
     private readonly byte[] _buffer = new byte[IpcSettings.MaxMessage];
     private readonly byte* _out;
     private readonly byte* _in;
-    private readonly int* _sleepers; // RingCosts.Fence: a sleeper count on a line of its own that nobody raises
+    private readonly int* _sleepers; // RingCosts.SleeperCheck: a sleeper count on a line of its own that nobody raises
     private long _written;   // our producer position
     private long _freed;     // the consumer's position, as last read
     private long _read;      // our consumer position
@@ -168,20 +168,24 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
     }
 
     /// <summary>
-    /// Publishes a position. With <see cref="RingCosts.Fence"/>, as the channel does so a process asleep in a wait
-    /// is never missed: a full fence, then a look at a sleeper count (here one nobody raises, on a line nobody writes).
+    /// Publishes a position. With <see cref="RingCosts.SleeperCheck"/>, as the channel does so a process asleep in a
+    /// wait is woken: a look at a sleeper count (here one nobody raises, on a line nobody writes) right after the
+    /// store; with <see cref="RingCosts.Fence"/>, a full fence before that look, as the channel did before
+    /// 2026-12-06 (docs/format.md, "Wake-ups", says why it no longer needs one).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Publish(ref long position, long value, RingCosts costs)
     {
-        if ((costs & RingCosts.Fence) == 0)
+        if ((costs & RingCosts.Fence) != 0)
+        {
+            Interlocked.Exchange(ref position, value);
+        }
+        else
         {
             Volatile.Write(ref position, value);
-            return;
         }
 
-        Interlocked.Exchange(ref position, value);
-        if (Volatile.Read(ref *_sleepers) != 0)
+        if ((costs & (RingCosts.Fence | RingCosts.SleeperCheck)) != 0 && Volatile.Read(ref *_sleepers) != 0)
         {
             throw new InvalidOperationException("Nobody sleeps on this ring.");
         }
@@ -209,7 +213,10 @@ internal enum RingCosts
 {
     None = 0,
 
-    /// <summary>A full fence and a sleeper check on every publish: waits that sleep in the kernel miss no wake-up.</summary>
+    /// <summary>
+    /// Not what the channel pays any more: a full fence before the sleeper check on every publish, the textbook way
+    /// for a waker never to miss a sleeper. The channel dropped it on 2026-12-06 (its sleepers' first sleep is short instead).
+    /// </summary>
     Fence = 1,
 
     /// <summary>CallGate's enter and exit around every call: a call racing Dispose throws instead of faulting.</summary>
@@ -221,10 +228,14 @@ internal enum RingCosts
     /// <summary>Argument and record-length checks: a corrupt ring throws instead of reading outside the mapping.</summary>
     Checks = 8,
 
-    All = Fence | Gate | Counters | Checks,
-
     /// <summary>Not a guarantee: the records start on a page boundary, as a channel's do, instead of 256 bytes in.</summary>
     PageAligned = 16,
+
+    /// <summary>A look at a sleeper count after every publish, with no fence before it: a sleeping peer is woken.</summary>
+    SleeperCheck = 32,
+
+    /// <summary>What the channel pays per message.</summary>
+    All = SleeperCheck | Gate | Counters | Checks,
 }
 
 internal sealed class ManagedRingTransport : Transport
