@@ -71,14 +71,14 @@ internal static class IpcPeer
     {
         while (true)
         {
-            Span<byte> buffer = link.SendBuffer(IpcSettings.MaxMessage);
-            int length = link.Receive(buffer);
+            Span<byte> buffer = DirectCall.SendBuffer(link, IpcSettings.MaxMessage);
+            int length = DirectCall.Receive(link, buffer);
             if (length == 0)
             {
                 return;
             }
 
-            link.Send(length);
+            DirectCall.Send(link, length);
         }
     }
 
@@ -89,16 +89,16 @@ internal static class IpcPeer
         long end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         for (long sequence = 0; ; sequence++)
         {
-            MemoryMarshal.Write(link.SendBuffer(size), in sequence);
-            link.Send(size);
+            MemoryMarshal.Write(DirectCall.SendBuffer(link, size), in sequence);
+            DirectCall.Send(link, size);
             if ((sequence & 255) == 255 && Stopwatch.GetTimestamp() >= end)
             {
                 break;
             }
         }
 
-        _ = link.SendBuffer(0);
-        link.Send(0);
+        _ = DirectCall.SendBuffer(link, 0);
+        DirectCall.Send(link, 0);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

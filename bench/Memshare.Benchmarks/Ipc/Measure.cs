@@ -79,7 +79,7 @@ internal static class Measure
         long start = 0;
         while (true)
         {
-            int length = link.Receive(receive);
+            int length = DirectCall.Receive(link, receive);
             if (length == 0)
             {
                 break;
@@ -160,10 +160,10 @@ internal static class Measure
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static long RoundTrip(IMessageLink link, int size, long sequence, byte[] receive)
     {
-        MemoryMarshal.Write(link.SendBuffer(size), in sequence);
+        MemoryMarshal.Write(DirectCall.SendBuffer(link, size), in sequence);
         long start = Stopwatch.GetTimestamp();
-        link.Send(size);
-        int length = link.Receive(receive);
+        DirectCall.Send(link, size);
+        int length = DirectCall.Receive(link, receive);
         long elapsed = Stopwatch.GetTimestamp() - start;
         if (length != size || MemoryMarshal.Read<long>(receive) != sequence)
         {
@@ -176,7 +176,7 @@ internal static class Measure
     /// <summary>Sends the end-of-phase marker (an empty message).</summary>
     private static void EndPhase(IMessageLink link)
     {
-        _ = link.SendBuffer(0);
-        link.Send(0);
+        _ = DirectCall.SendBuffer(link, 0);
+        DirectCall.Send(link, 0);
     }
 }
