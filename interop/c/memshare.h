@@ -193,16 +193,19 @@ static inline void ms__futex_wake(uint32_t *word, int count)
     (void)syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
 }
 
-/* How long a channel waiter may sleep now, in ms, given the wait's time left (-1: none). Every sleep is at most
- * 100 ms (a waker killed before its wake-up strands nobody for long), and within 1 ms of the waiter announcing
- * itself in the sleeper count, at most 1 ms: the .NET channel publishes with a release store and reads the count
+/* A channel waiter's pause between looks, once it has announced itself in the sleeper count: for the first 20 us
+ * only a yield of the CPU, then a futex sleep of at most 100 ms (a waker killed before its wake-up strands nobody for
+ * long), or the wait's time left (-1: none). The .NET channel publishes with a release store and reads the count
  * without a full fence, so a publish racing the announcement may miss it while its store is still in its CPU's
- * store buffer; the store reaches the other CPUs within microseconds, so a look 1 ms on finds it
- * (src/Memshare/Sync/SpinThenSleep.cs, FirstSleepMilliseconds). */
-static inline int ms__sleep_cap(int64_t announced_ns, int64_t remaining_ms)
+ * store buffer; such a store is visible well within 20 us, and the looks until then find it
+ * (src/Memshare/Sync/SpinThenSleep.cs, RaceWindowMicroseconds). */
+static inline void ms__wait_turn(uint32_t *seq, uint32_t observed, int64_t announced_ns, int64_t remaining_ms)
 {
-    int cap = ms__now_ns() - announced_ns < 1000000 ? 1 : 100;
-    return remaining_ms < 0 || remaining_ms > cap ? cap : (int)remaining_ms;
+    if (ms__now_ns() - announced_ns < 20000) {
+        sched_yield(); /* not a pause: a peer we just woke may be on this CPU, waiting for it */
+        return;
+    }
+    ms__futex_wait(seq, observed, remaining_ms < 0 || remaining_ms > 100 ? 100 : (int)remaining_ms);
 }
 
 /* ---- owner tokens (src/Memshare/Sync/OwnerToken.cs) ------------------------------------------- */
@@ -1031,7 +1034,7 @@ static inline int ms__wait_for_space(ms_channel *ch, size_t length, int64_t time
     }
     unsigned char *b = ch->region.base;
     uint32_t *seq = MS__U32(b, MS__CH_SPACESEQ), *waiters = MS__U32(b, MS__CH_SPACEWAITERS);
-    __atomic_fetch_add(waiters, 1, __ATOMIC_SEQ_CST); /* once per wait, a full fence: see ms__sleep_cap */
+    __atomic_fetch_add(waiters, 1, __ATOMIC_SEQ_CST); /* once per wait, a full fence: see ms__wait_turn */
     int64_t announced = ms__now_ns();
     int result = -1;
     while (result < 0) {
@@ -1043,7 +1046,7 @@ static inline int ms__wait_for_space(ms_channel *ch, size_t length, int64_t time
             if (timeout_ms >= 0 && remaining <= 0) {
                 result = 0;
             } else {
-                ms__futex_wait(seq, s, ms__sleep_cap(announced, remaining));
+                ms__wait_turn(seq, s, announced, remaining);
             }
         }
     }
@@ -1299,7 +1302,7 @@ static inline int ms_channel_wait(ms_channel *ch, int timeout_ms)
     }
     unsigned char *b = ch->region.base;
     uint32_t *seq = MS__U32(b, MS__CH_DATASEQ), *waiters = MS__U32(b, MS__CH_DATAWAITERS);
-    __atomic_fetch_add(waiters, 1, __ATOMIC_SEQ_CST); /* once per wait, a full fence: see ms__sleep_cap */
+    __atomic_fetch_add(waiters, 1, __ATOMIC_SEQ_CST); /* once per wait, a full fence: see ms__wait_turn */
     int64_t announced = ms__now_ns();
     int result = 1; /* 1: keep waiting */
     while (result == 1) {
@@ -1314,7 +1317,7 @@ static inline int ms_channel_wait(ms_channel *ch, int timeout_ms)
             if (timeout_ms >= 0 && remaining <= 0) {
                 result = ms__fail(ch->region.error, MS_E_TIMEOUT, "Timed out after %d ms waiting for a message on channel '%s'.", timeout_ms, ch->region.name);
             } else {
-                ms__futex_wait(seq, s, ms__sleep_cap(announced, remaining));
+                ms__wait_turn(seq, s, announced, remaining);
             }
         }
     }

@@ -88,7 +88,7 @@ _SHM_DIR = "/dev/shm/"
 _NAME_MAX = 200
 _LOCK_DEADLINE = 10.0   # seconds an opener waits for a process that is removing the region (as Memshare does)
 _MAX_SLEEP = 0.1        # every futex sleep is bounded, as in the protocols: a killed waker costs at most this
-_FIRST_SLEEP = 0.001    # ...and, just after a waiter announces itself, this (see SharedChannel._sleep)
+_RACE_WINDOW = 20e-6    # a channel waiter looks without sleeping this long after announcing (SharedChannel._sleep)
 
 
 def _align16(n: int) -> int:
@@ -747,11 +747,11 @@ class SharedChannel(_Region):
 
     def _sleep(self, seq: int, waiters: int, ready, deadline):
         """The waiter's half of the wake-up protocol: announce in the waiter count once (a full fence), then, until
-        ready() or the deadline, read the word, look again and sleep on the word. Every sleep is at most 100 ms, and
-        within 1 ms of the announcement at most 1 ms: the .NET channel reads the count without a full fence after
-        publishing, so a publish racing the announcement may miss it; its store is visible a few microseconds later
-        (src/Memshare/Sync/SpinThenSleep.cs, FirstSleepMilliseconds). Returns ready()'s first truthy value, or None
-        on timeout."""
+        ready() or the deadline, read the word, look again and sleep on the word for at most 100 ms. For the first
+        20 us after the announcement it looks without sleeping: the .NET channel reads the count without a full
+        fence after publishing, so a publish racing the announcement may miss it while its store is still in its
+        CPU's store buffer, and such a store is visible within that time (src/Memshare/Sync/SpinThenSleep.cs,
+        RaceWindowMicroseconds). Returns ready()'s first truthy value, or None on timeout."""
         a, base = _ATOMICS, self._m.base
         a.fetch_add4(base + waiters, 1, a.SEQ_CST)
         announced = time.monotonic()
@@ -764,8 +764,10 @@ class SharedChannel(_Region):
                 remaining = _MAX_SLEEP if deadline is None else deadline - time.monotonic()
                 if remaining <= 0:
                     return None
-                cap = _FIRST_SLEEP if time.monotonic() - announced < _FIRST_SLEEP else _MAX_SLEEP
-                _futex_wait(base + seq, word, min(remaining, cap))
+                if time.monotonic() - announced >= _RACE_WINDOW:
+                    _futex_wait(base + seq, word, remaining)
+                elif hasattr(os, "sched_yield"):
+                    os.sched_yield()  # a peer we just woke may be on this CPU
         finally:
             a.fetch_add4(base + waiters, 0xFFFFFFFF, a.SEQ_CST)  # -1
 

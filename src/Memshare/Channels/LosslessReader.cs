@@ -53,7 +53,7 @@ internal sealed unsafe partial class LosslessReader(RingView ring, RingSignals s
         _peekedSize = -1;
         long position = _position + recordSize;
         _position = position;
-        Volatile.Write(ref _state->Position, position); // no full fence before the look for sleepers: SpinThenSleep.FirstSleepMilliseconds
+        Volatile.Write(ref _state->Position, position); // no full fence before the look for sleepers: SpinThenSleep.RaceWindowMicroseconds
         if (_signals.WritersWaiting)
         {
             _signals.WakeWriters();

@@ -27,7 +27,7 @@ internal sealed unsafe class RingSignals : IDisposable
 
     /// <summary>
     /// Readers asleep (or about to be) waiting for data; read right after the release store that published the data,
-    /// with no full fence between (a sleeper's first short sleep covers the race: <see cref="SpinThenSleep.FirstSleepMilliseconds"/>).
+    /// with no full fence between (a sleeper's looks right after its announcement cover the race: <see cref="SpinThenSleep.RaceWindowMicroseconds"/>).
     /// </summary>
     internal bool ReadersWaiting => Volatile.Read(ref *_data.Waiters) != 0;
 

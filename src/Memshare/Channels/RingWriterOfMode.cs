@@ -121,7 +121,7 @@ internal sealed unsafe class RingWriter<TMode>(RingView ring, RingSignals signal
         ChannelWriterState* w = _ring.Writer;
         w->Messages = sequence;
         w->Latest = position;
-        Volatile.Write(ref w->Position, tail); // no full fence before the look for sleepers: SpinThenSleep.FirstSleepMilliseconds
+        Volatile.Write(ref w->Position, tail); // no full fence before the look for sleepers: SpinThenSleep.RaceWindowMicroseconds
         if (TMode.LocksPerMessage)
         {
             ReleaseRole();

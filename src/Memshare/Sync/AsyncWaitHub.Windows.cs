@@ -112,8 +112,9 @@ internal static unsafe partial class AsyncWaitHub
                     return;
                 }
 
-                uint timeout = (uint)Math.Min(remaining, Stopwatch.GetElapsedTime(_announced).TotalMilliseconds < SpinThenSleep.FirstSleepMilliseconds
-                    ? SpinThenSleep.FirstSleepMilliseconds
+                // Windows waits in whole milliseconds: within the race window after the announcement, the shortest.
+                uint timeout = (uint)Math.Min(remaining, Stopwatch.GetElapsedTime(_announced).TotalMicroseconds < SpinThenSleep.RaceWindowMicroseconds
+                    ? 1
                     : SpinThenSleep.RecheckMilliseconds);
                 nint handle = source.Channel.CreateWaitEvent(seq);
                 if (handle != 0 && Volatile.Read(ref *source.SeqWord) != seq)

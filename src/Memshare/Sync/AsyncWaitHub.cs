@@ -16,8 +16,8 @@ namespace Memshare.Sync;
 /// Each registered wait follows the same protocol as a blocking waiter: it has announced itself in the
 /// source's sleeper count, and before every sleep it re-reads the word, then polls the condition, so a
 /// wake-up between the two ends the sleep at once. Sleeps are capped at 100 ms so a notifier that died between
-/// publishing and waking delays a waiter by at most that long, and a new wait's first at 1 ms
-/// (<see cref="SpinThenSleep.FirstSleepMilliseconds"/>). Every path calls the source's
+/// publishing and waking delays a waiter by at most that long; the sleep right after a wait is added ends once its
+/// race window has passed (<see cref="SpinThenSleep.RaceWindowMicroseconds"/>), and the wait is polled again. Every path calls the source's
 /// <see cref="IAsyncWaitSource.ReleaseWait"/> exactly once, whenever the wait ends (cancelled before it began
 /// included), and never polls after it.
 /// </remarks>
@@ -25,7 +25,7 @@ internal static unsafe partial class AsyncWaitHub
 {
     private const int MaxWords = 128; // futex_waitv's limit, one of them the hub's own wake word
     private const long RecheckNs = SpinThenSleep.RecheckMilliseconds * 1_000_000L;
-    private const long FirstSleepNs = SpinThenSleep.FirstSleepMilliseconds * 1_000_000L;
+    private const long RaceWindowNs = SpinThenSleep.RaceWindowMicroseconds * 1_000L;
 
     private static readonly ConcurrentQueue<AsyncWaitOperation> s_incoming = new();
     private static readonly object s_startLock = new();
@@ -183,7 +183,7 @@ internal static unsafe partial class AsyncWaitHub
     {
         var pending = new List<AsyncWaitOperation>();
         Futex.FutexWaitv* vector = (Futex.FutexWaitv*)NativeMemory.AllocZeroed((nuint)(MaxWords * sizeof(Futex.FutexWaitv)));
-        long firstSleepEnd = 0;
+        long raceWindowEnd = 0;
         while (true)
         {
             int wake = Volatile.Read(ref *s_wakeWord);
@@ -197,10 +197,10 @@ internal static unsafe partial class AsyncWaitHub
             long now = Futex.MonotonicNowNs();
             if (added)
             {
-                firstSleepEnd = now + FirstSleepNs; // each new wait announced itself before it was queued
+                raceWindowEnd = now + RaceWindowNs; // each new wait announced itself before it was queued
             }
 
-            long deadline = now < firstSleepEnd ? firstSleepEnd : now + RecheckNs;
+            long deadline = now < raceWindowEnd ? raceWindowEnd : now + RecheckNs;
             int count = 1;
             vector[0] = new Futex.FutexWaitv { Value = (uint)wake, Address = (ulong)s_wakeWord, Flags = Futex.FUTEX2_SIZE_U32 | Futex.FUTEX2_PRIVATE };
             for (int i = pending.Count - 1; i >= 0; i--)
