@@ -49,9 +49,8 @@ internal static unsafe class SpinThenSleep
     /// in well under a microsecond while its core runs (a few dozen entries, each at most a cache miss), and at once
     /// on an interrupt or a switch, so looks for this long find such a store; any publish that reads the count after
     /// the announcement wakes the sleeper itself. The waiter yields between these looks. A 1 ms first sleep was
-    /// tried instead and nearly doubled the wake from idle with <c>SpinDuration</c> 0 (17 -> 31 us, the timer firing
-    /// as the next message came), as did pausing instead of yielding (33 us: the peer just woken onto this CPU
-    /// waited out the window). The waiter stays counted until the wait ends, so the window comes once per wait.
+    /// tried instead and nearly doubled the wake from idle with <c>SpinDuration</c> 0 (17 -> 31 us; why was not
+    /// pinned down), as did pausing instead of yielding (33 us: a peer just woken onto this CPU waits out the window). The waiter stays counted until the wait ends, so the window comes once per wait.
     /// </summary>
     internal const int RaceWindowMicroseconds = 20;
 
