@@ -44,7 +44,7 @@ internal static unsafe class SpinThenSleep
     /// <summary>
     /// How long a waiter keeps looking, without sleeping, after it announces itself. A channel's writer and reader
     /// publish with a plain release store and then read the sleeper count without a full fence (a fence on every
-    /// message cost 5-15% of a 64 B stream), so a publish racing the announcement may read "nobody asleep" while its
+    /// message cost up to 15% of a 64 B stream), so a publish racing the announcement may read "nobody asleep" while its
     /// store still sits in its CPU's store buffer, where the waiter's first look cannot see it. A store buffer drains
     /// in well under a microsecond while its core runs (a few dozen entries, each at most a cache miss), and at once
     /// on an interrupt or a switch, so looks for this long find such a store; any publish that reads the count after
