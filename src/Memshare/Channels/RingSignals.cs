@@ -27,11 +27,12 @@ internal sealed unsafe class RingSignals : IDisposable
 
     /// <summary>
     /// Readers asleep (or about to be) waiting for data; read right after the release store that published the data,
-    /// with no full fence between (a sleeper's looks right after its announcement cover the race: <see cref="SpinThenSleep.RaceWindowMicroseconds"/>).
+    /// with no full fence between: a sleeper's looks right after its announcement cover the race
+    /// (<see cref="SpinThenSleep.RaceWindowMicroseconds"/>).
     /// </summary>
     internal bool ReadersWaiting => Volatile.Read(ref *_data.Waiters) != 0;
 
-    /// <summary>Writers asleep (or about to be) waiting for space; read right after the release store that published the space, as <see cref="ReadersWaiting"/>.</summary>
+    /// <summary>Writers asleep (or about to be) waiting for space; read as <see cref="ReadersWaiting"/>, after the store that published the space.</summary>
     internal bool WritersWaiting => Volatile.Read(ref *_space.Waiters) != 0;
 
     internal void WakeReaders(bool all) => _data.Wake(all);

@@ -17,7 +17,7 @@ internal interface IWaitCondition
 /// <summary>How a waiter sleeps once its spin is over: on a word (<see cref="WakeWord"/>), or by time where nobody wakes it (<see cref="RobustLock"/>).</summary>
 internal interface ISleep
 {
-    /// <summary>Counts the sleeper, once per wait, before the condition's first last check (a full fence).</summary>
+    /// <summary>Counts the sleeper, once per wait, before the condition's last checks begin (a full fence).</summary>
     void Announce();
 
     /// <summary>Reads what <see cref="Sleep"/> needs (the word's value), before each last check of the condition.</summary>
@@ -44,13 +44,14 @@ internal static unsafe class SpinThenSleep
     /// <summary>
     /// How long a waiter keeps looking, without sleeping, after it announces itself. A channel's writer and reader
     /// publish with a plain release store and then read the sleeper count without a full fence (a fence on every
-    /// message cost up to 15% of a 64 B stream), so a publish racing the announcement may read "nobody asleep" while its
-    /// store still sits in its CPU's store buffer, where the waiter's first look cannot see it. A store buffer drains
-    /// in well under a microsecond while its core runs (a few dozen entries, each at most a cache miss), and at once
-    /// on an interrupt or a switch, so looks for this long find such a store; any publish that reads the count after
-    /// the announcement wakes the sleeper itself. The waiter yields between these looks. A 1 ms first sleep was
+    /// message cost up to 15% of a 64 B stream), so a publish racing the announcement may read "nobody asleep" while
+    /// its store still sits in its CPU's store buffer, where the waiter's first look cannot see it. A store buffer
+    /// drains in well under a microsecond while its core runs (a few dozen entries, each at most a cache miss), and
+    /// at once on an interrupt or a switch, so looks for this long find such a store; any publish that reads the
+    /// count after the announcement wakes the sleeper itself. The waiter yields between these looks. A 1 ms first sleep was
     /// tried instead and nearly doubled the wake from idle with <c>SpinDuration</c> 0 (17 -> 31 us; why was not
-    /// pinned down), as did pausing instead of yielding (33 us: a peer just woken onto this CPU waits out the window). The waiter stays counted until the wait ends, so the window comes once per wait.
+    /// pinned down), as did pausing instead of yielding (33 us: a peer just woken onto this CPU waits out the
+    /// window). The waiter stays counted until the wait ends, so the window comes once per wait.
     /// </summary>
     internal const int RaceWindowMicroseconds = 20;
 
