@@ -193,15 +193,15 @@ static inline void ms__futex_wake(uint32_t *word, int count)
     (void)syscall(SYS_futex, word, FUTEX_WAKE, count, NULL, NULL, 0);
 }
 
-/* A channel waiter's pause between looks, once it has announced itself in the sleeper count: for the first 20 us
- * only a yield of the CPU, then a futex sleep of at most 100 ms (a waker killed before its wake-up strands nobody for
+/* A channel waiter's pause between looks, once it has announced itself in the sleeper count: after a look that
+ * started within 20 us of the announcement (look_ns), only a yield of the CPU; after later looks a futex sleep of at most 100 ms (a waker killed before its wake-up strands nobody for
  * long), or the wait's time left (-1: none). The .NET channel publishes with a release store and reads the count
  * without a full fence, so a publish racing the announcement may miss it while its store is still in its CPU's
  * store buffer; such a store is visible well within 20 us, and the looks until then find it
  * (src/Memshare/Sync/SpinThenSleep.cs, RaceWindowMicroseconds). */
-static inline void ms__wait_turn(uint32_t *seq, uint32_t observed, int64_t announced_ns, int64_t remaining_ms)
+static inline void ms__wait_turn(uint32_t *seq, uint32_t observed, int64_t announced_ns, int64_t look_ns, int64_t remaining_ms)
 {
-    if (ms__now_ns() - announced_ns < 20000) {
+    if (look_ns - announced_ns < 20000) { /* the look that just failed started inside the window */
         sched_yield(); /* not a pause: a peer we just woke may be on this CPU, waiting for it */
         return;
     }
@@ -1038,6 +1038,7 @@ static inline int ms__wait_for_space(ms_channel *ch, size_t length, int64_t time
     int64_t announced = ms__now_ns();
     int result = -1;
     while (result < 0) {
+        int64_t look = ms__now_ns();
         uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE); /* before the check: a wake after it moves the word */
         if (ms__has_space(ch, length, status)) {
             result = 1;
@@ -1046,7 +1047,7 @@ static inline int ms__wait_for_space(ms_channel *ch, size_t length, int64_t time
             if (timeout_ms >= 0 && remaining <= 0) {
                 result = 0;
             } else {
-                ms__wait_turn(seq, s, announced, remaining);
+                ms__wait_turn(seq, s, announced, look, remaining);
             }
         }
     }
@@ -1306,6 +1307,7 @@ static inline int ms_channel_wait(ms_channel *ch, int timeout_ms)
     int64_t announced = ms__now_ns();
     int result = 1; /* 1: keep waiting */
     while (result == 1) {
+        int64_t look = ms__now_ns();
         uint32_t s = __atomic_load_n(seq, __ATOMIC_ACQUIRE); /* before the check: a wake after it moves the word */
         found = ms__next_record(ch, &rec, &n);
         if (found != 0) {
@@ -1317,7 +1319,7 @@ static inline int ms_channel_wait(ms_channel *ch, int timeout_ms)
             if (timeout_ms >= 0 && remaining <= 0) {
                 result = ms__fail(ch->region.error, MS_E_TIMEOUT, "Timed out after %d ms waiting for a message on channel '%s'.", timeout_ms, ch->region.name);
             } else {
-                ms__wait_turn(seq, s, announced, remaining);
+                ms__wait_turn(seq, s, announced, look, remaining);
             }
         }
     }

@@ -757,6 +757,7 @@ class SharedChannel(_Region):
         announced = time.monotonic()
         try:
             while True:
+                look = time.monotonic()  # only a look that starts after the window may end in a sleep
                 word = a.load4(base + seq, a.ACQUIRE)  # before the check: a wake after it moves the word
                 result = ready()
                 if result:
@@ -764,7 +765,7 @@ class SharedChannel(_Region):
                 remaining = _MAX_SLEEP if deadline is None else deadline - time.monotonic()
                 if remaining <= 0:
                     return None
-                if time.monotonic() - announced >= _RACE_WINDOW:
+                if look - announced >= _RACE_WINDOW:
                     _futex_wait(base + seq, word, remaining)
                 elif hasattr(os, "sched_yield"):
                     os.sched_yield()  # a peer we just woke may be on this CPU

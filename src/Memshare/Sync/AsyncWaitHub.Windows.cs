@@ -93,6 +93,7 @@ internal static unsafe partial class AsyncWaitHub
         {
             while (true)
             {
+                long look = Stopwatch.GetTimestamp(); // a poll that starts after the race window sees a publish that raced the announcement
                 int seq = Volatile.Read(ref *source.SeqWord); // before polling: see the hub's remarks
                 AsyncWaitPoll poll;
                 try
@@ -113,7 +114,7 @@ internal static unsafe partial class AsyncWaitHub
                 }
 
                 // Windows waits in whole milliseconds: within the race window after the announcement, the shortest.
-                uint timeout = (uint)Math.Min(remaining, Stopwatch.GetElapsedTime(_announced).TotalMicroseconds < SpinThenSleep.RaceWindowMicroseconds
+                uint timeout = (uint)Math.Min(remaining, Stopwatch.GetElapsedTime(_announced, look).TotalMicroseconds < SpinThenSleep.RaceWindowMicroseconds
                     ? 1
                     : SpinThenSleep.RecheckMilliseconds);
                 nint handle = source.Channel.CreateWaitEvent(seq);

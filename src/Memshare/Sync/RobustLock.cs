@@ -53,7 +53,7 @@ internal static unsafe class RobustLock
         return taken;
     }
 
-    /// <summary>Releases the lock. The protected writes were already published by the caller's fence.</summary>
+    /// <summary>Releases the lock with a release store, which orders the protected writes before it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Release(ref ulong word) => Volatile.Write(ref word, 0);
 

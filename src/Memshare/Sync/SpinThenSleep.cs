@@ -17,7 +17,7 @@ internal interface IWaitCondition
 /// <summary>How a waiter sleeps once its spin is over: on a word (<see cref="WakeWord"/>), or by time where nobody wakes it (<see cref="RobustLock"/>).</summary>
 internal interface ISleep
 {
-    /// <summary>Counts the sleeper, once per wait, before the condition's last checks begin (a full fence).</summary>
+    /// <summary>Counts the sleeper, once per wait, before the condition's last checks begin (on a word, a full fence).</summary>
     void Announce();
 
     /// <summary>Reads what <see cref="Sleep"/> needs (the word's value), before each last check of the condition.</summary>
@@ -33,8 +33,8 @@ internal interface ISleep
 /// <summary>
 /// The wait every blocking call shares: spin a while, so a peer that answers within microseconds never pays for
 /// a kernel wake-up, then sleep with the announce-then-check protocol (see <see cref="WaitChannel"/>), never longer
-/// than <see cref="RecheckMilliseconds"/> at a time, and never in the first <see cref="RaceWindowMicroseconds"/>
-/// after announcing.
+/// than <see cref="RecheckMilliseconds"/> at a time, and never before a look that started at least
+/// <see cref="RaceWindowMicroseconds"/> after announcing found nothing.
 /// </summary>
 internal static unsafe class SpinThenSleep
 {
@@ -154,6 +154,7 @@ internal static unsafe class SpinThenSleep
         {
             while (true)
             {
+                long look = Stopwatch.GetTimestamp(); // a look that starts after the window sees any publish that raced the announcement
                 int observed = wait.Observe(); // before the check: a wake after it changes the word, and the sleep returns
                 if (wait.IsMet())
                 {
@@ -172,7 +173,7 @@ internal static unsafe class SpinThenSleep
                     return false;
                 }
 
-                if (Stopwatch.GetTimestamp() - announced < s_raceWindowTicks)
+                if (look - announced < s_raceWindowTicks)
                 {
                     // A publish that raced the announcement may not be visible yet. Yield rather than pause: a peer
                     // we just woke is often put on this CPU, and would wait out the window (wake from idle +15 us).

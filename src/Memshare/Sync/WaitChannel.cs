@@ -8,11 +8,13 @@ namespace Memshare.Sync;
 /// a named event per value of the word (see WaitChannel.Windows.cs).
 /// </summary>
 /// <remarks>
-/// Callers follow one protocol, which makes every implementation free of lost wake-ups: a waiter reads the
-/// word, announces itself in a waiter count with an interlocked operation, re-checks its condition, and
-/// only then calls <see cref="Wait"/> with the value it read; a waker changes the word with an interlocked
-/// increment and calls <see cref="Wake"/>, with the value that increment returned, only if the waiter count
-/// is non-zero. <see cref="Wait"/> may return early or spuriously; callers loop.
+/// Callers follow one protocol (<see cref="SpinThenSleep"/>): a waiter announces itself in a waiter count with an
+/// interlocked operation, then, before each look at its condition, reads the word, and calls <see cref="Wait"/>
+/// with the value it read; a waker publishes its change, then, only if the waiter count is non-zero, changes the
+/// word with an interlocked increment and calls <see cref="Wake"/> with the value that increment returned. A waker
+/// that publishes without a full fence before reading the count (a channel) may miss a waiter announcing at that
+/// moment; <see cref="SpinThenSleep.RaceWindowMicroseconds"/> says why the waiter's looks still find its change.
+/// <see cref="Wait"/> may return early or spuriously; callers loop.
 /// </remarks>
 internal sealed unsafe partial class WaitChannel : IDisposable
 {

@@ -28,9 +28,10 @@ public sealed class SpinThenSleepTests
         Assert.All(wait.Sleeps, s => Assert.InRange(s.TimeoutMs, 1, SpinThenSleep.RecheckMilliseconds));
 
         // Until then it only looked (a publish that raced the announcement is found there); after it, it sleeps
-        // long: a wait of 250 ms is a handful of sleeps, not a busy loop or a string of short timed sleeps.
-        Assert.Equal(SpinThenSleep.RecheckMilliseconds, wait.Sleeps[0].TimeoutMs);
-        Assert.InRange(wait.Sleeps.Count, 3, 5);
+        // long: a wait of 250 ms is a few sleeps of up to 100 ms, not a busy loop or a string of short timed sleeps
+        // (the first sleep is shorter than 100 ms only if the machine stalled this thread for over 150 ms).
+        Assert.True(wait.Sleeps[0].TimeoutMs > 50, $"first sleep {wait.Sleeps[0].TimeoutMs} ms");
+        Assert.InRange(wait.Sleeps.Count, 1, 4);
     }
 
     [Fact]
