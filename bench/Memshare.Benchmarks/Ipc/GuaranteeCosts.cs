@@ -9,8 +9,10 @@ namespace Memshare.Benchmarks.Ipc;
 /// <c>costs [--trials N] [--size BYTES]</c>: what each of the channel's guarantees costs. Between this process and one
 /// peer, the bare managed ring (<see cref="ManagedRingLink"/>) with each guarantee's mechanism added back
 /// (<see cref="RingCosts"/>), all of them, and the real channel, spinning (<c>memshare</c>) and blocking
-/// (<c>memshare-blocking</c>), interleaved trial by trial: a 100 ms stream and 5,000 round trips each. The machine changes state every few seconds, so each variant is compared
-/// with the bare ring of the same trial, and the median of those ratios is reported.
+/// (<c>memshare-blocking</c>), interleaved trial by trial: a 100 ms stream and 5,000 round trips each; then the C
+/// ring (<c>floor-ring</c>) in two processes of its own while the peer sleeps. The machine changes state every few
+/// seconds, so each variant is compared with the bare ring of the same trial, and the channel also with the C ring
+/// of the same trial (the targets in one machine state); the median of those ratios is reported.
 /// </summary>
 internal static class GuaranteeCosts
 {
