@@ -133,13 +133,32 @@ public sealed class Child : IDisposable
         TimeSpan wait = timeout ?? TimeSpan.FromSeconds(60);
         if (!_process.WaitForExit(wait))
         {
+            string threads = ThreadStates();
             Kill();
-            throw new TimeoutException($"child {Pid} did not exit within {wait.TotalSeconds} s; stderr: {Stderr}");
+            throw new TimeoutException($"child {Pid} did not exit within {wait.TotalSeconds} s; stderr: {Stderr}; its threads: {threads}");
         }
 
         _process.WaitForExit(); // drain redirected output
         _stdoutClosed.Task.Wait(TimeSpan.FromSeconds(5));
         return _process.ExitCode;
+    }
+
+    /// <summary>
+    /// Where each of the child's threads waits in the kernel (Linux: name, then wchan), so a child that hangs says
+    /// whether it waits on a futex, a socket or a pipe; an empty string elsewhere or once it is gone.
+    /// </summary>
+    private string ThreadStates()
+    {
+        try
+        {
+            var tasks = new DirectoryInfo($"/proc/{Pid}/task");
+            return !tasks.Exists ? "" : string.Join(", ", tasks.EnumerateDirectories().Select(t =>
+                $"{File.ReadAllText(Path.Combine(t.FullName, "comm")).Trim()}@{File.ReadAllText(Path.Combine(t.FullName, "wchan")).Trim()}"));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return ""; // exited meanwhile, or another user's
+        }
     }
 
     /// <summary>All remaining stdout lines, after the process has exited.</summary>
