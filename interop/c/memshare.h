@@ -194,8 +194,8 @@ static inline void ms__futex_wake(uint32_t *word, int count)
 }
 
 /* A channel waiter's pause between looks, once it has announced itself in the sleeper count: after a look that
- * started within 20 us of the announcement (look_ns), only a yield of the CPU; after later looks a futex sleep of at most 100 ms (a waker killed before its wake-up strands nobody for
- * long), or the wait's time left (-1: none). The .NET channel publishes with a release store and reads the count
+ * started within 20 us of the announcement (look_ns), only a yield of the CPU; after later looks a futex sleep of
+ * at most 100 ms (a waker killed before its wake-up strands nobody for long), or the wait's time left (-1: none). The .NET channel publishes with a release store and reads the count
  * without a full fence, so a publish racing the announcement may miss it while its store is still in its CPU's
  * store buffer; such a store is visible well within 20 us, and the looks until then find it
  * (src/Memshare/Sync/SpinThenSleep.cs, RaceWindowMicroseconds). */

@@ -114,9 +114,7 @@ internal static unsafe partial class AsyncWaitHub
                 }
 
                 // Windows waits in whole milliseconds: within the race window after the announcement, the shortest.
-                uint timeout = (uint)Math.Min(remaining, Stopwatch.GetElapsedTime(_announced, look).TotalMicroseconds < SpinThenSleep.RaceWindowMicroseconds
-                    ? 1
-                    : SpinThenSleep.RecheckMilliseconds);
+                uint timeout = (uint)Math.Min(remaining, SpinThenSleep.InRaceWindow(_announced, look) ? 1 : SpinThenSleep.RecheckMilliseconds);
                 nint handle = source.Channel.CreateWaitEvent(seq);
                 if (handle != 0 && Volatile.Read(ref *source.SeqWord) != seq)
                 {

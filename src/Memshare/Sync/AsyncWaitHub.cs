@@ -17,9 +17,9 @@ namespace Memshare.Sync;
 /// source's sleeper count, and before every sleep it re-reads the word, then polls the condition, so a
 /// wake-up between the two ends the sleep at once. Sleeps are capped at 100 ms so a notifier that died between
 /// publishing and waking delays a waiter by at most that long; the sleep right after a wait is added ends once its
-/// race window has passed (<see cref="SpinThenSleep.RaceWindowMicroseconds"/>), and the wait is polled again. Every path calls the source's
-/// <see cref="IAsyncWaitSource.ReleaseWait"/> exactly once, whenever the wait ends (cancelled before it began
-/// included), and never polls after it.
+/// race window has passed (<see cref="SpinThenSleep.RaceWindowMicroseconds"/>), and the wait is polled again. Every
+/// path calls the source's <see cref="IAsyncWaitSource.ReleaseWait"/> exactly once, whenever the wait ends
+/// (cancelled before it began included), and never polls after it.
 /// </remarks>
 internal static unsafe partial class AsyncWaitHub
 {

@@ -57,6 +57,13 @@ internal static unsafe class SpinThenSleep
 
     private static readonly long s_raceWindowTicks = RaceWindowMicroseconds * Stopwatch.Frequency / 1_000_000;
 
+    /// <summary>
+    /// Whether a look that started at <paramref name="look"/> began inside the race window of a waiter announced at
+    /// <paramref name="announced"/> (both <see cref="Stopwatch"/> timestamps): if so, a failed look may not end in a
+    /// long sleep.
+    /// </summary>
+    internal static bool InRaceWindow(long announced, long look) => look - announced < s_raceWindowTicks;
+
     /// <summary>The default spin of every blocking wait: long enough to cover a peer's reply on a busy machine.</summary>
     internal static readonly TimeSpan DefaultSpin = TimeSpan.FromMicroseconds(50);
 
@@ -173,7 +180,7 @@ internal static unsafe class SpinThenSleep
                     return false;
                 }
 
-                if (look - announced < s_raceWindowTicks)
+                if (InRaceWindow(announced, look))
                 {
                     // A publish that raced the announcement may not be visible yet. Yield rather than pause: a peer
                     // we just woke is often put on this CPU, and would wait out the window (wake from idle +15 us).
