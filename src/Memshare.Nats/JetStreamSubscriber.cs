@@ -19,6 +19,9 @@ namespace Memshare.Nats;
 /// <para>Back-pressure: while the channel is full the bridge waits for room and takes nothing more from the
 /// client, which holds at most <see cref="JetStreamSubscriberOptions.MaxPending"/> messages and stops pulling;
 /// nothing is dropped. The stream keeps the rest.</para>
+/// <para>The consumer's state on the server is only a cache of the checkpoint: when it applies nothing new for
+/// <see cref="JetStreamSubscriberOptions.StallTimeout"/> while the stream holds messages of the subject past the
+/// checkpoint, the bridge deletes it and creates it again to start there (<see cref="ConsumersRecreated"/>).</para>
 /// </remarks>
 public sealed class JetStreamSubscriber : IBridgeProgress
 {
@@ -31,6 +34,7 @@ public sealed class JetStreamSubscriber : IBridgeProgress
     private long _bytes;
     private long _pending;
     private long _applied;
+    private long _consumersRecreated;
 
     /// <summary>Prepares a bridge from the subject into <paramref name="channel"/>; <see cref="RunAsync"/> runs it.</summary>
     public JetStreamSubscriber(INatsConnection connection, SharedChannel channel, JetStreamSubscriberOptions options)
@@ -40,6 +44,7 @@ public sealed class JetStreamSubscriber : IBridgeProgress
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Subject);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPending, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.StallTimeout, TimeSpan.Zero);
         _connection = connection;
         _channel = channel;
         _options = options;
@@ -57,9 +62,17 @@ public sealed class JetStreamSubscriber : IBridgeProgress
     /// <summary>Messages of the subject the server has not delivered to the bridge yet, as of the last delivery.</summary>
     public long Lag => Interlocked.Read(ref _pending);
 
+    /// <summary>
+    /// How many times the bridge found its durable consumer stalled (see <see cref="JetStreamSubscriberOptions.StallTimeout"/>)
+    /// and replaced it with one that starts after the channel's checkpoint.
+    /// </summary>
+    public long ConsumersRecreated => Interlocked.Read(ref _consumersRecreated);
+
     string IBridgeProgress.Direction => "subscribe";
 
     string IBridgeProgress.ChannelName => _channel.Name;
+
+    private string DurableName => _options.Durable ?? DefaultDurable(_channel.Name);
 
     /// <summary>The durable consumer name used when none is given.</summary>
     public static string DefaultDurable(string channelName)
@@ -98,15 +111,21 @@ public sealed class JetStreamSubscriber : IBridgeProgress
             var consumeOptions = new NatsJSConsumeOpts { MaxMsgs = _options.MaxPending, Expires = TimeSpan.FromSeconds(5), IdleHeartbeat = TimeSpan.FromSeconds(1) };
             while (true)
             {
+                // Cancelled once nothing new has been applied for StallTimeout; applying stops the clock, since
+                // waiting for room in a full channel is not a stall.
+                using var stall = CancellationTokenSource.CreateLinkedTokenSource(watch.Token);
+                stall.CancelAfter(_options.StallTimeout);
                 try
                 {
-                    await foreach (NatsJSMsg<NatsMemoryOwner<byte>> msg in consumer.ConsumeAsync(Raw, consumeOptions, watch.Token).ConfigureAwait(false))
+                    await foreach (NatsJSMsg<NatsMemoryOwner<byte>> msg in consumer.ConsumeAsync(Raw, consumeOptions, stall.Token).ConfigureAwait(false))
                     {
                         using NatsMemoryOwner<byte> data = msg.Data;
                         ulong sequence = msg.Metadata?.Sequence.Stream ?? throw new InvalidOperationException($"JetStream delivered a message on '{_options.Subject}' without metadata.");
                         Interlocked.Exchange(ref _pending, (long)(msg.Metadata?.NumPending ?? 0));
-                        if ((long)sequence > state.Applied)
+                        bool fresh = (long)sequence > state.Applied;
+                        if (fresh)
                         {
+                            stall.CancelAfter(Timeout.InfiniteTimeSpan);
                             if (state.Applied > 0 && (long)sequence > state.Applied + 1)
                             {
                                 writer = await FillGapAsync(jsStream, writer, state, (long)sequence, watch.Token).ConfigureAwait(false);
@@ -120,13 +139,34 @@ public sealed class JetStreamSubscriber : IBridgeProgress
                         {
                             return;
                         }
+
+                        if (fresh)
+                        {
+                            stall.CancelAfter(_options.StallTimeout);
+                        }
                     }
+                }
+                catch (OperationCanceledException) when (stall.IsCancellationRequested && !watch.Token.IsCancellationRequested)
+                {
+                    // The client may end the enumeration with this or quietly; both are handled below.
                 }
                 catch (NatsException) when (!watch.Token.IsCancellationRequested)
                 {
                     // The consumer went away with the server (a restart, say): look it up again and go on.
                     await Task.Delay(200, watch.Token).ConfigureAwait(false);
                     consumer = await RetryAsync(() => ConsumerAsync(js, stream, state.Applied, watch.Token), watch).ConfigureAwait(false);
+                    continue;
+                }
+
+                watch.Token.ThrowIfCancellationRequested();
+                if (stall.IsCancellationRequested && await RetryAsync(() => HasMessagesPastAsync(jsStream, state.Applied, watch.Token), watch).ConfigureAwait(false))
+                {
+                    // The stream holds messages this consumer does not deliver. nats-server 2.9 has been seen, after
+                    // being killed, to restore a durable consumer whose pending messages lie below its acknowledged
+                    // floor: it redelivers them every AckWait, ignores their acknowledgements, and delivers nothing
+                    // new. The channel's checkpoint, not the consumer, says what was applied: start a new consumer there.
+                    consumer = await RetryAsync(() => RecreateConsumerAsync(js, stream, state.Applied, watch.Token), watch).ConfigureAwait(false);
+                    Interlocked.Increment(ref _consumersRecreated);
                 }
             }
         }
@@ -201,10 +241,38 @@ public sealed class JetStreamSubscriber : IBridgeProgress
         return writer;
     }
 
+    /// <summary>Whether the stream holds a message of the subject past <paramref name="applied"/>.</summary>
+    private async Task<bool> HasMessagesPastAsync(INatsJSStream stream, long applied, CancellationToken cancellationToken)
+    {
+        try
+        {
+            StreamMsgGetResponse last = await stream.GetAsync(new StreamMsgGetRequest { LastBySubj = _options.Subject }, cancellationToken).ConfigureAwait(false);
+            return (long)last.Message.Seq > applied;
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 404)
+        {
+            return false; // nothing stored on the subject
+        }
+    }
+
+    /// <summary>Deletes the durable consumer and creates it again to start after <paramref name="applied"/>.</summary>
+    private async Task<INatsJSConsumer> RecreateConsumerAsync(NatsJSContext js, string stream, long applied, CancellationToken cancellationToken)
+    {
+        try
+        {
+            _ = await js.DeleteConsumerAsync(stream, DurableName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (NatsJSApiException e) when (e.Error.Code == 404)
+        {
+        }
+
+        return await ConsumerAsync(js, stream, applied, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>The durable consumer; created to start after the channel's checkpoint if it does not exist.</summary>
     private async Task<INatsJSConsumer> ConsumerAsync(NatsJSContext js, string stream, long applied, CancellationToken cancellationToken)
     {
-        string durable = _options.Durable ?? DefaultDurable(_channel.Name);
+        string durable = DurableName;
         try
         {
             return await js.GetConsumerAsync(stream, durable, cancellationToken).ConfigureAwait(false);

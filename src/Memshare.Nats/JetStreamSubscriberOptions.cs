@@ -24,6 +24,12 @@ public sealed record JetStreamSubscriberOptions
     /// </summary>
     public TimeSpan AckWait { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long the bridge waits for its consumer to deliver something new while the stream holds messages of the
+    /// subject past the channel's checkpoint; then it replaces the consumer with one that starts there. Default 10 s.
+    /// </summary>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Return from <see cref="JetStreamSubscriber.RunAsync"/> once a completion has been applied. Default false: run until cancelled.</summary>
     public bool StopAtCompletion { get; init; }
 

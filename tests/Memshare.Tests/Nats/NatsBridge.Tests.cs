@@ -124,6 +124,63 @@ public sealed class NatsBridgeTests(NatsServer server, ITestOutputHelper output)
         Assert.Equal(Count + 1, info.Info.State.Messages); // each message once, and the completion
     }
 
+    [Fact]
+    public async Task DurableConsumerThatDeliversNothingNew_IsRecreatedFromTheCheckpoint()
+    {
+        // A consumer the server keeps but that will never deliver the stored messages: here one created to deliver
+        // only new messages after they were stored. It stands for what nats-server 2.9.10 restored after being
+        // killed in NatsBridgeCliTests: pending messages below the acknowledged floor, redelivered every AckWait,
+        // their acknowledgements ignored, nothing new delivered; the subscriber waited for ever.
+        const long Count = 500;
+        string subject = "st." + _scope.Prefix;
+        using var source = SharedChannel.CreateOrOpen(_scope.Name("src"), new SharedChannelOptions { Capacity = 1 << 20 });
+        using var destination = SharedChannel.CreateOrOpen(_scope.Name("dst"), new SharedChannelOptions { Capacity = 1 << 20 });
+        await using var connection = new NatsConnection(new NatsOpts { Url = server.Url });
+        using var cts = new CancellationTokenSource(Budget);
+        BridgeTraffic.WriteAll(source, Count, cts.Token);
+        Assert.Equal(Count, await new JetStreamPublisher(source, connection, new JetStreamPublisherOptions { Subject = subject }).RunAsync(cts.Token));
+        var js = new NatsJSContext(connection);
+        string stream = await BridgeStream.EnsureAsync(js, null, subject, create: false, cts.Token);
+        string durable = JetStreamSubscriber.DefaultDurable(destination.Name);
+        await js.CreateOrUpdateConsumerAsync(stream, new NATS.Client.JetStream.Models.ConsumerConfig(durable)
+        {
+            DurableName = durable,
+            FilterSubject = subject,
+            AckPolicy = NATS.Client.JetStream.Models.ConsumerConfigAckPolicy.All,
+            DeliverPolicy = NATS.Client.JetStream.Models.ConsumerConfigDeliverPolicy.New,
+        }, cts.Token);
+        var subscriber = new JetStreamSubscriber(connection, destination, new JetStreamSubscriberOptions { Subject = subject, StopAtCompletion = true, StallTimeout = TimeSpan.FromSeconds(1) });
+        var tally = new BridgeTraffic.Tally();
+        var clock = Stopwatch.StartNew();
+
+        Task read = Task.Factory.StartNew(() => BridgeTraffic.ReadAll(destination, tally, cts.Token), TaskCreationOptions.LongRunning);
+        await subscriber.RunAsync(cts.Token);
+        await read;
+
+        output.WriteLine($"{tally} in {clock.Elapsed.TotalSeconds:0.0} s; consumers recreated: {subscriber.ConsumersRecreated}");
+        Assert.Equal(1, subscriber.ConsumersRecreated);
+        Assert.Equal(Count, tally.Received);
+        Assert.Equal(0, tally.Duplicates);
+        Assert.Equal(0, tally.Gaps);
+        Assert.True(destination.IsCompleted);
+    }
+
+    [Fact]
+    public async Task IdleStream_StallTimeoutPasses_ConsumerKept()
+    {
+        // Nothing past the checkpoint: a quiet subject is not a stalled consumer.
+        string subject = "idle." + _scope.Prefix;
+        using var destination = SharedChannel.CreateOrOpen(_scope.Name("dst"));
+        await using var connection = new NatsConnection(new NatsOpts { Url = server.Url });
+        var subscriber = new JetStreamSubscriber(connection, destination, new JetStreamSubscriberOptions { Subject = subject, StallTimeout = TimeSpan.FromMilliseconds(300) });
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => subscriber.RunAsync(cts.Token));
+
+        Assert.Equal(0, subscriber.ConsumersRecreated);
+        Assert.Equal(0, subscriber.MessagesForwarded);
+    }
+
     public void Dispose() => _scope.Dispose();
 
     private static async Task<long> WaitForStallAsync(Func<long> counter, CancellationToken cancellationToken)
