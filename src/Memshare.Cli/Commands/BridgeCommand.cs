@@ -73,7 +73,8 @@ internal static class BridgeCommand
         {
             // The process exits next, and the OS closes the socket: a client that does not finish closing in time
             // (NATS.Net's dispose has been seen to wait for ever, nats-io/nats.net#924) must not keep it alive.
-            _ = connection.DisposeAsync().AsTask().Wait(DisposeLimit);
+            // Started on the thread pool, so the bound holds even if the dispose blocks the thread that calls it.
+            _ = Task.Run(() => connection.DisposeAsync().AsTask()).Wait(DisposeLimit);
         }
     }
 }
