@@ -6,8 +6,10 @@ namespace Memshare.Nats;
 /// <summary>
 /// The bridges' progress as System.Diagnostics.Metrics instruments on the meter <c>Memshare.Nats</c>:
 /// <c>memshare.bridge.messages</c> and <c>memshare.bridge.bytes</c> (counters of messages and payload bytes
-/// forwarded) and <c>memshare.bridge.lag</c> (a gauge: messages waiting to be forwarded), each tagged with
-/// <c>memshare.bridge.direction</c> (<c>publish</c> or <c>subscribe</c>) and <c>memshare.channel</c>.
+/// forwarded), <c>memshare.bridge.lag</c> (a gauge: messages waiting to be forwarded) and
+/// <c>memshare.bridge.consumer_recreations</c> (a counter: stalled consumers a subscriber replaced, see
+/// <see cref="JetStreamSubscriber.ConsumersRecreated"/>), each tagged with <c>memshare.bridge.direction</c>
+/// (<c>publish</c> or <c>subscribe</c>) and <c>memshare.channel</c>.
 /// </summary>
 public static class BridgeMetrics
 {
@@ -18,6 +20,7 @@ public static class BridgeMetrics
     private static readonly ConcurrentDictionary<IBridgeProgress, byte> Active = new();
     private static readonly Counter<long> MessagesCounter = Meter.CreateCounter<long>("memshare.bridge.messages", "{message}", "Messages forwarded by Memshare bridges.");
     private static readonly Counter<long> BytesCounter = Meter.CreateCounter<long>("memshare.bridge.bytes", "By", "Payload bytes forwarded by Memshare bridges.");
+    private static readonly Counter<long> RecreationsCounter = Meter.CreateCounter<long>("memshare.bridge.consumer_recreations", "{consumer}", "Stalled JetStream consumers that Memshare subscriber bridges replaced.");
 
     static BridgeMetrics()
     {
@@ -32,6 +35,9 @@ public static class BridgeMetrics
             BytesCounter.Add(bytes, new(DirectionTag, bridge.Direction), new(ChannelTag, bridge.ChannelName));
         }
     }
+
+    internal static void ConsumerRecreated(IBridgeProgress bridge) =>
+        RecreationsCounter.Add(1, new(DirectionTag, bridge.Direction), new(ChannelTag, bridge.ChannelName));
 
     internal static void Register(IBridgeProgress bridge) => Active.TryAdd(bridge, 0);
 

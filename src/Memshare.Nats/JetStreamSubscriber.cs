@@ -167,6 +167,7 @@ public sealed class JetStreamSubscriber : IBridgeProgress
                     // new. The channel's checkpoint, not the consumer, says what was applied: start a new consumer there.
                     consumer = await RetryAsync(() => RecreateConsumerAsync(js, stream, state.Applied, watch.Token), watch).ConfigureAwait(false);
                     Interlocked.Increment(ref _consumersRecreated);
+                    BridgeMetrics.ConsumerRecreated(this);
                 }
             }
         }

@@ -50,7 +50,8 @@ internal static class BridgeSubscribeCommand
             StopAtCompletion = untilComplete,
             ReconnectTimeout = reconnect ?? TimeSpan.FromSeconds(30),
         });
-        string Progress() => $"forwarded {Messages.Count(bridge.MessagesForwarded, "message")} ({bridge.BytesForwarded} bytes) from subject '{subject}' to channel '{name}', up to stream sequence {bridge.LastAppliedSequence}";
+        string Progress() => $"forwarded {Messages.Count(bridge.MessagesForwarded, "message")} ({bridge.BytesForwarded} bytes) from subject '{subject}' to channel '{name}', up to stream sequence {bridge.LastAppliedSequence}"
+            + (bridge.ConsumersRecreated > 0 ? $" (a stalled consumer replaced {Messages.Count(bridge.ConsumersRecreated, "time")})" : "");
         BridgeCommand.Run(connection, bridge.RunAsync, Progress);
         Console.Error.WriteLine($"memshare: {Progress()}; the channel is marked complete.");
         return ExitCodes.Success;

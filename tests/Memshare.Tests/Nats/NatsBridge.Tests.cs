@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Memshare.Nats;
 using Memshare.Tests.Infrastructure;
 using NATS.Client.Core;
@@ -151,6 +152,26 @@ public sealed class NatsBridgeTests(NatsServer server, ITestOutputHelper output)
         }, cts.Token);
         var subscriber = new JetStreamSubscriber(connection, destination, new JetStreamSubscriberOptions { Subject = subject, StopAtCompletion = true, StallTimeout = TimeSpan.FromSeconds(1) });
         var tally = new BridgeTraffic.Tally();
+        long counted = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == BridgeMetrics.MeterName && instrument.Name == "memshare.bridge.consumer_recreations")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            foreach (KeyValuePair<string, object?> tag in tags)
+            {
+                if (tag.Key == "memshare.channel" && (string?)tag.Value == destination.Name)
+                {
+                    Interlocked.Add(ref counted, value);
+                }
+            }
+        });
+        listener.Start();
         var clock = Stopwatch.StartNew();
 
         Task read = Task.Factory.StartNew(() => BridgeTraffic.ReadAll(destination, tally, cts.Token), TaskCreationOptions.LongRunning);
@@ -159,6 +180,7 @@ public sealed class NatsBridgeTests(NatsServer server, ITestOutputHelper output)
 
         output.WriteLine($"{tally} in {clock.Elapsed.TotalSeconds:0.0} s; consumers recreated: {subscriber.ConsumersRecreated}");
         Assert.Equal(1, subscriber.ConsumersRecreated);
+        Assert.Equal(1, Interlocked.Read(ref counted)); // and on the meter
         Assert.Equal(Count, tally.Received);
         Assert.Equal(0, tally.Duplicates);
         Assert.Equal(0, tally.Gaps);
