@@ -44,7 +44,11 @@ public sealed class JetStreamSubscriber : IBridgeProgress
         ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Subject);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxPending, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.StallTimeout, TimeSpan.Zero);
+        if (options.StallTimeout <= TimeSpan.Zero && options.StallTimeout != Timeout.InfiniteTimeSpan)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.StallTimeout, "StallTimeout must be positive, or Timeout.InfiniteTimeSpan to keep a stalled consumer.");
+        }
+
         _connection = connection;
         _channel = channel;
         _options = options;

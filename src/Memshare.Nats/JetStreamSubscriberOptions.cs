@@ -26,7 +26,8 @@ public sealed record JetStreamSubscriberOptions
 
     /// <summary>
     /// How long the bridge waits for its consumer to deliver something new while the stream holds messages of the
-    /// subject past the channel's checkpoint; then it replaces the consumer with one that starts there. Default 10 s.
+    /// subject past the channel's checkpoint; then it replaces the consumer with one that starts there. Default 10 s;
+    /// <see cref="Timeout.InfiniteTimeSpan"/> never replaces it.
     /// </summary>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(10);
 

@@ -203,6 +203,20 @@ public sealed class NatsBridgeTests(NatsServer server, ITestOutputHelper output)
         Assert.Equal(0, subscriber.MessagesForwarded);
     }
 
+    [Fact]
+    public async Task StallTimeout_ZeroOrNegativeRefused_InfiniteAccepted()
+    {
+        using var destination = SharedChannel.CreateOrOpen(_scope.Name("dst"));
+        await using var connection = new NatsConnection(new NatsOpts { Url = server.Url });
+        foreach (TimeSpan bad in new[] { TimeSpan.Zero, TimeSpan.FromSeconds(-1) })
+        {
+            var error = Assert.Throws<ArgumentOutOfRangeException>(() => new JetStreamSubscriber(connection, destination, new JetStreamSubscriberOptions { Subject = "s", StallTimeout = bad }));
+            Assert.Contains("StallTimeout", error.Message, StringComparison.Ordinal);
+        }
+
+        _ = new JetStreamSubscriber(connection, destination, new JetStreamSubscriberOptions { Subject = "s", StallTimeout = Timeout.InfiniteTimeSpan });
+    }
+
     public void Dispose() => _scope.Dispose();
 
     private static async Task<long> WaitForStallAsync(Func<long> counter, CancellationToken cancellationToken)
