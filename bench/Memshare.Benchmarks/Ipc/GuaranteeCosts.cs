@@ -16,7 +16,10 @@ namespace Memshare.Benchmarks.Ipc;
 /// </summary>
 internal static class GuaranteeCosts
 {
-    private const string Usage = "usage: costs [--trials N] [--size BYTES]";
+    private const string Usage = "usage: costs [--trials N] [--size BYTES] [--detail]";
+
+    /// <summary>A trial is in the slow state when its C ring round trip is over this many times the run's fastest.</summary>
+    private const double SlowState = 1.5;
     private const int SpinningChannel = -1;
     private const int BlockingChannel = -2;
     private const int CRing = -3;
@@ -47,8 +50,15 @@ internal static class GuaranteeCosts
     {
         int trials = 30;
         int size = 64;
+        bool detail = false;
         for (int i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--detail")
+            {
+                detail = true;
+                continue;
+            }
+
             if (args[i] == "--trials" && i + 1 < args.Length && int.TryParse(args[++i], CultureInfo.InvariantCulture, out trials) && trials > 0)
             {
                 continue;
@@ -98,7 +108,7 @@ internal static class GuaranteeCosts
                 throw new TimeoutException("The costs peer did not exit.");
             }
 
-            Print(trials, size, rates, rtts);
+            Print(trials, size, rates, rtts, detail);
             return 0;
         }
         finally
@@ -203,7 +213,7 @@ internal static class GuaranteeCosts
         ring.Send(12);
     }
 
-    private static void Print(int trials, int size, double[][] rates, double[][] rtts)
+    private static void Print(int trials, int size, double[][] rates, double[][] rtts, bool detail)
     {
         Console.WriteLine($"What each guarantee costs: {size} B messages, {trials} interleaved trials (a {s_streamTime.TotalMilliseconds:F0} ms stream and {RoundTrips:N0} round trips each).");
         Console.WriteLine("Ratios are to the bare ring in the same trial: median [interquartile range]. Load average " + File.ReadAllText("/proc/loadavg").Trim());
@@ -227,6 +237,42 @@ internal static class GuaranteeCosts
             double[] rateRatio = [.. Enumerable.Range(0, trials).Select(t => rates[v][t] / rates[c][t]).Order()];
             double[] rttRatio = [.. Enumerable.Range(0, trials).Select(t => rtts[v][t] / rtts[c][t]).Order()];
             Console.WriteLine($"{s_variants[v].Name,-40} {"",10} {Quartiles(rateRatio),22} {"",11} {Quartiles(rttRatio),22}");
+        }
+
+        // The machine's states show in the C ring's round trip (about 3x apart at 64 B; the stream rates differ up to
+        // 10x between them), and a state can favour one ring over another: the same comparison split by state, each
+        // trial classed by its C ring's round trip against the run's fastest.
+        double fastest = rtts[c].Min();
+        foreach ((string state, bool slow) in new[] { ("fast", false), ("slow", true) })
+        {
+            int[] inState = [.. Enumerable.Range(0, trials).Where(t => rtts[c][t] > SlowState * fastest == slow)];
+            Console.WriteLine();
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"Trials in the {state} state (the C ring's round trip {(slow ? "over" : "at most")} {SlowState:F1}x the run's fastest, {fastest:F0} ns): {inState.Length} of {trials}."));
+            if (inState.Length == 0)
+            {
+                continue;
+            }
+
+            foreach (int v in new[] { 0, Array.FindIndex(s_variants, x => x.Costs == SpinningChannel), Array.FindIndex(s_variants, x => x.Costs == BlockingChannel) })
+            {
+                double[] rateRatio = [.. inState.Select(t => rates[v][t] / rates[c][t]).Order()];
+                double[] rttRatio = [.. inState.Select(t => rtts[v][t] / rtts[c][t]).Order()];
+                Console.WriteLine($"{s_variants[v].Name,-40} {"",10} {Quartiles(rateRatio),22} {"",11} {Quartiles(rttRatio),22}");
+            }
+        }
+
+        if (detail)
+        {
+            Console.WriteLine();
+            Console.WriteLine("Per trial, in the order of the variants above: stream M msg/s | round trip p50 ns");
+            for (int t = 0; t < trials; t++)
+            {
+                int trial = t;
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trial {trial,3}: ")
+                    + string.Join(" ", Enumerable.Range(0, s_variants.Length).Select(v => (rates[v][trial] / 1e6).ToString("F1", CultureInfo.InvariantCulture)))
+                    + " | " + string.Join(" ", Enumerable.Range(0, s_variants.Length).Select(v => rtts[v][trial].ToString("F0", CultureInfo.InvariantCulture))));
+            }
         }
     }
 
