@@ -230,14 +230,10 @@ internal static class GuaranteeCosts
 
         // The issue's targets, in the same machine state: against the C ring of the same trial, ~100 ms apart.
         int c = Array.FindIndex(s_variants, v => v.Costs == CRing);
+        int[] channelRows = [0, Array.FindIndex(s_variants, x => x.Costs == SpinningChannel), Array.FindIndex(s_variants, x => x.Costs == BlockingChannel)];
         Console.WriteLine();
         Console.WriteLine("Against the C ring (floor-ring) of the same trial: median [interquartile range].");
-        foreach (int v in new[] { 0, Array.FindIndex(s_variants, x => x.Costs == SpinningChannel), Array.FindIndex(s_variants, x => x.Costs == BlockingChannel) })
-        {
-            double[] rateRatio = [.. Enumerable.Range(0, trials).Select(t => rates[v][t] / rates[c][t]).Order()];
-            double[] rttRatio = [.. Enumerable.Range(0, trials).Select(t => rtts[v][t] / rtts[c][t]).Order()];
-            Console.WriteLine($"{s_variants[v].Name,-40} {"",10} {Quartiles(rateRatio),22} {"",11} {Quartiles(rttRatio),22}");
-        }
+        PrintAgainstC([.. Enumerable.Range(0, trials)]);
 
         // The machine's states show in the C ring's round trip (about 3x apart at 64 B; the stream rates differ up to
         // 10x between them), and a state can favour one ring over another: the same comparison split by state, each
@@ -249,16 +245,9 @@ internal static class GuaranteeCosts
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"Trials in the {state} state (the C ring's round trip {(slow ? "over" : "at most")} {SlowState:F1}x the run's fastest, {fastest:F0} ns): {inState.Length} of {trials}."));
-            if (inState.Length == 0)
+            if (inState.Length > 0)
             {
-                continue;
-            }
-
-            foreach (int v in new[] { 0, Array.FindIndex(s_variants, x => x.Costs == SpinningChannel), Array.FindIndex(s_variants, x => x.Costs == BlockingChannel) })
-            {
-                double[] rateRatio = [.. inState.Select(t => rates[v][t] / rates[c][t]).Order()];
-                double[] rttRatio = [.. inState.Select(t => rtts[v][t] / rtts[c][t]).Order()];
-                Console.WriteLine($"{s_variants[v].Name,-40} {"",10} {Quartiles(rateRatio),22} {"",11} {Quartiles(rttRatio),22}");
+                PrintAgainstC(inState);
             }
         }
 
@@ -272,6 +261,17 @@ internal static class GuaranteeCosts
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trial {trial,3}: ")
                     + string.Join(" ", Enumerable.Range(0, s_variants.Length).Select(v => (rates[v][trial] / 1e6).ToString("F1", CultureInfo.InvariantCulture)))
                     + " | " + string.Join(" ", Enumerable.Range(0, s_variants.Length).Select(v => rtts[v][trial].ToString("F0", CultureInfo.InvariantCulture))));
+            }
+        }
+
+        // The bare C# ring and the channel against the C ring, over the given trials.
+        void PrintAgainstC(int[] selected)
+        {
+            foreach (int v in channelRows)
+            {
+                double[] rateRatio = [.. selected.Select(t => rates[v][t] / rates[c][t]).Order()];
+                double[] rttRatio = [.. selected.Select(t => rtts[v][t] / rtts[c][t]).Order()];
+                Console.WriteLine($"{s_variants[v].Name,-40} {"",10} {Quartiles(rateRatio),22} {"",11} {Quartiles(rttRatio),22}");
             }
         }
     }
