@@ -7,7 +7,8 @@ namespace Memshare.Benchmarks.Ipc;
 /// The C floors, compiled at run time with the system <c>cc -O2</c> into a temporary directory (deleted on Dispose):
 /// bench/floor/floor.c, the hardware floor of a cross-process round trip, spinning on one cache line (<c>floor</c>) or
 /// sleeping in a futex (<c>floor-futex</c>); and bench/floor/floor-ring.c, the message floor, a bare SPSC ring
-/// (<c>floor-ring</c>). Each prints one line of "key=value" pairs which this class parses.
+/// (<c>floor-ring</c>). Each prints one line of "key=value" pairs which this class parses. The ring's code is also
+/// built as a shared library (<see cref="RingLibrary"/>, bench/floor/floor-ring-lib.c) for <see cref="CRingLoops"/>.
 /// </summary>
 internal sealed class FloorProgram : IDisposable
 {
@@ -22,7 +23,11 @@ internal sealed class FloorProgram : IDisposable
         _dir = dir;
         _floor = Path.Combine(dir.FullName, "floor");
         _ring = Path.Combine(dir.FullName, "floor-ring");
+        RingLibrary = Path.Combine(dir.FullName, "libfloor-ring.so");
     }
+
+    /// <summary>The path of floor-ring's ring and loops built as a shared library.</summary>
+    internal string RingLibrary { get; }
 
     internal static FloorProgram Build()
     {
@@ -34,6 +39,7 @@ internal sealed class FloorProgram : IDisposable
         {
             Compile(cc, "floor.c", program._floor);
             Compile(cc, "floor-ring.c", program._ring);
+            Compile(cc, "floor-ring-lib.c", program.RingLibrary, "-shared", "-fPIC");
             return program;
         }
         catch
@@ -43,7 +49,7 @@ internal sealed class FloorProgram : IDisposable
         }
     }
 
-    private static void Compile(string cc, string file, string exe)
+    private static void Compile(string cc, string file, string exe, params string[] flags)
     {
         string source = Path.Combine(AppContext.BaseDirectory, "floor", file);
         if (!File.Exists(source))
@@ -51,10 +57,11 @@ internal sealed class FloorProgram : IDisposable
             throw new FileNotFoundException($"The floor program's source is missing from the build output: {source}. Rebuild bench/Memshare.Benchmarks.", source);
         }
 
-        (int code, string output) = Execute(cc, ["-O2", "-o", exe, source]);
+        string[] args = ["-O2", .. flags, "-o", exe, source];
+        (int code, string output) = Execute(cc, args);
         if (code != 0)
         {
-            throw new InvalidOperationException($"'{cc} -O2 -o {exe} {source}' failed with exit code {code}:{Environment.NewLine}{output}");
+            throw new InvalidOperationException($"'{cc} {string.Join(' ', args)}' failed with exit code {code}:{Environment.NewLine}{output}");
         }
     }
 

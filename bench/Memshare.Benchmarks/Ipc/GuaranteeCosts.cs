@@ -23,6 +23,7 @@ internal static class GuaranteeCosts
     private const int SpinningChannel = -1;
     private const int BlockingChannel = -2;
     private const int CRing = -3;
+    private const int CRingHere = -4;
     private const int Quit = 0;
     private const int Stream = 1;
     private const int Echo = 2;
@@ -44,6 +45,7 @@ internal static class GuaranteeCosts
         ("memshare (SharedChannel, spinning)", SpinningChannel),
         ("memshare-blocking (WaitToRead, Write)", BlockingChannel),
         ("floor-ring (C, its own processes)", CRing),
+        ("floor-ring's C loops, in these processes", CRingHere),
     ];
 
     internal static int Run(string[] args)
@@ -79,7 +81,9 @@ internal static class GuaranteeCosts
         using var blocking = new BlockingChannelLink(name + ".blocking", create: true);
         var links = new Links(ring, spinning, blocking);
         using FloorProgram floor = FloorProgram.Build();
-        using Process peer = WakeLatency.StartSelf("costs-peer", name);
+        using var loops = new CRingLoops(floor.RingLibrary);
+        links = links with { Loops = loops };
+        using Process peer = WakeLatency.StartSelf("costs-peer", name, floor.RingLibrary);
         try
         {
             var rates = s_variants.Select(_ => new double[trials]).ToArray();
@@ -126,7 +130,8 @@ internal static class GuaranteeCosts
         using var ring = new ManagedRingLink(args[1], create: false);
         using var spinning = new SpinChannelLink(args[1], create: false);
         using var blocking = new BlockingChannelLink(args[1] + ".blocking", create: false);
-        var links = new Links(ring, spinning, blocking);
+        using var loops = new CRingLoops(args[2]);
+        var links = new Links(ring, spinning, blocking, loops);
         var buffer = new byte[IpcSettings.MaxMessage];
         while (true)
         {
@@ -143,6 +148,21 @@ internal static class GuaranteeCosts
             if (command == Sleep)
             {
                 _ = blocking.Receive(buffer); // asleep in WaitToRead, off the CPUs, until the C ring is done
+                continue;
+            }
+
+            if (costs == CRingHere)
+            {
+                ring.Costs = RingCosts.None;
+                if (command == Stream)
+                {
+                    loops.Stream(ring, size, s_streamTime, buffer);
+                }
+                else
+                {
+                    loops.Echo(ring, buffer);
+                }
+
                 continue;
             }
 
@@ -178,6 +198,15 @@ internal static class GuaranteeCosts
             }
         }
 
+        if (costs == CRingHere)
+        {
+            Control(ring, Stream, costs, size);
+            double hereRate = links.Loops!.Consume(ring, size, TimeSpan.FromMilliseconds(10), receive);
+            Control(ring, Echo, costs, size);
+            RoundTripStats hereRtt = links.Loops.RoundTrips(ring, size, RoundTrips, links.Send, receive);
+            return (hereRate, hereRtt.P50);
+        }
+
         Control(ring, Stream, costs, size);
         IMessageLink link = links.For(costs);
         double rate = Ipc.Measure.Consume(link, size, TimeSpan.FromMilliseconds(10), receive);
@@ -188,8 +217,11 @@ internal static class GuaranteeCosts
     }
 
     /// <summary>The links of one side; the bare ring also carries the control messages, without costs.</summary>
-    private sealed record Links(ManagedRingLink Ring, SpinChannelLink Spinning, BlockingChannelLink Blocking)
+    private sealed record Links(ManagedRingLink Ring, SpinChannelLink Spinning, BlockingChannelLink Blocking, CRingLoops? Loops = null)
     {
+        /// <summary>The harness's message buffer for <see cref="CRingLoops.RoundTrips"/>.</summary>
+        internal byte[] Send { get; } = new byte[IpcSettings.MaxMessage];
+
         /// <summary>The link a variant runs on, the bare ring set to its costs.</summary>
         internal IMessageLink For(int costs)
         {
@@ -230,7 +262,7 @@ internal static class GuaranteeCosts
 
         // The targets, in the same machine state: against the C ring of the same trial, ~100 ms apart.
         int c = Array.FindIndex(s_variants, v => v.Costs == CRing);
-        int[] channelRows = [0, Array.FindIndex(s_variants, x => x.Costs == SpinningChannel), Array.FindIndex(s_variants, x => x.Costs == BlockingChannel)];
+        int[] channelRows = [0, Array.FindIndex(s_variants, x => x.Costs == SpinningChannel), Array.FindIndex(s_variants, x => x.Costs == BlockingChannel), Array.FindIndex(s_variants, x => x.Costs == CRingHere)];
         Console.WriteLine();
         Console.WriteLine("Against the C ring (floor-ring) of the same trial: median [interquartile range].");
         PrintAgainstC([.. Enumerable.Range(0, trials)]);

@@ -48,6 +48,33 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
         _sleepers = (int*)(rings + (2 * RingBytes));
     }
 
+    /// <summary>The ring this side writes, laid out as floor-ring.c's <c>struct shared_ring</c> (for <see cref="CRingLoops"/>).</summary>
+    internal byte* Outbound => _out;
+
+    /// <summary>The ring this side reads.</summary>
+    internal byte* Inbound => _in;
+
+    /// <summary>This side's producer position; <see cref="CRingLoops"/> carries it on.</summary>
+    internal long WritePosition
+    {
+        get => _written;
+        set => _written = value;
+    }
+
+    /// <summary>The consumer's position as this producer last read it.</summary>
+    internal long FreedPosition
+    {
+        get => _freed;
+        set => _freed = value;
+    }
+
+    /// <summary>This side's consumer position.</summary>
+    internal long ReadPosition
+    {
+        get => _read;
+        set => _read = value;
+    }
+
     /// <summary>Which of the channel's guarantee mechanisms each call pays for (both ends set the same).</summary>
     internal RingCosts Costs { get; set; }
 

@@ -1,0 +1,95 @@
+using System.Runtime.InteropServices;
+
+namespace Memshare.Benchmarks.Ipc;
+
+/// <summary>
+/// floor-ring's C code (bench/floor/floor-ring-lib.c) loaded into this process, run on a <see cref="ManagedRingLink"/>'s
+/// rings, whose layout is floor-ring's: the C ring's own loops in the harness's processes, over the harness's memory.
+/// Against <c>floor-ring</c> (the same code in processes of its own) it shows what the processes cost; against the bare
+/// C# ring in the same processes, what the code does. Each call runs a whole phase, so no message crosses into C.
+/// </summary>
+internal sealed unsafe class CRingLoops : IDisposable
+{
+    private readonly nint _library;
+    private readonly delegate* unmanaged<byte*, long*, uint, long, byte*, void> _produce;
+    private readonly delegate* unmanaged<byte*, long*, uint, long, byte*, double> _consume;
+    private readonly delegate* unmanaged<byte*, long*, byte*, long*, byte*, void> _echo;
+    private readonly delegate* unmanaged<byte*, long*, byte*, long*, uint, int, long*, byte*, byte*, int> _roundTrips;
+
+    internal CRingLoops(string path)
+    {
+        _library = NativeLibrary.Load(path);
+        _produce = (delegate* unmanaged<byte*, long*, uint, long, byte*, void>)NativeLibrary.GetExport(_library, "floor_ring_produce");
+        _consume = (delegate* unmanaged<byte*, long*, uint, long, byte*, double>)NativeLibrary.GetExport(_library, "floor_ring_consume");
+        _echo = (delegate* unmanaged<byte*, long*, byte*, long*, byte*, void>)NativeLibrary.GetExport(_library, "floor_ring_echo");
+        _roundTrips = (delegate* unmanaged<byte*, long*, byte*, long*, uint, int, long*, byte*, byte*, int>)NativeLibrary.GetExport(_library, "floor_ring_round_trips");
+    }
+
+    /// <summary>Streams <paramref name="size"/>-byte messages on the link's outbound ring for <paramref name="duration"/>, then the end marker.</summary>
+    internal void Stream(ManagedRingLink link, int size, TimeSpan duration, byte[] buffer)
+    {
+        long* positions = stackalloc long[] { link.WritePosition, link.FreedPosition };
+        fixed (byte* b = buffer)
+        {
+            _produce(link.Outbound, positions, (uint)size, (long)duration.TotalMilliseconds, b);
+        }
+
+        (link.WritePosition, link.FreedPosition) = (positions[0], positions[1]);
+    }
+
+    /// <summary>Consumes a stream from the link's inbound ring; messages per second after <paramref name="warmup"/>.</summary>
+    internal double Consume(ManagedRingLink link, int size, TimeSpan warmup, byte[] buffer)
+    {
+        long* positions = stackalloc long[] { link.ReadPosition };
+        double rate;
+        fixed (byte* b = buffer)
+        {
+            rate = _consume(link.Inbound, positions, (uint)size, (long)warmup.TotalMilliseconds, b);
+        }
+
+        link.ReadPosition = positions[0];
+        return rate >= 0 ? rate : throw new InvalidDataException("floor-ring's C loops received a wrong message (see standard error).");
+    }
+
+    /// <summary>Echoes messages until the empty one, as the peer of <see cref="RoundTrips"/>.</summary>
+    internal void Echo(ManagedRingLink link, byte[] buffer)
+    {
+        long* inbound = stackalloc long[] { link.ReadPosition };
+        long* outbound = stackalloc long[] { link.WritePosition, link.FreedPosition };
+        fixed (byte* b = buffer)
+        {
+            _echo(link.Inbound, inbound, link.Outbound, outbound, b);
+        }
+
+        link.ReadPosition = inbound[0];
+        (link.WritePosition, link.FreedPosition) = (outbound[0], outbound[1]);
+    }
+
+    /// <summary><paramref name="count"/> timed round trips; their percentiles.</summary>
+    internal RoundTripStats RoundTrips(ManagedRingLink link, int size, int count, byte[] send, byte[] receive)
+    {
+        long* outbound = stackalloc long[] { link.WritePosition, link.FreedPosition };
+        long* inbound = stackalloc long[] { link.ReadPosition };
+        var nanoseconds = new long[count];
+        int result;
+        fixed (byte* s = send, r = receive)
+        fixed (long* ns = nanoseconds)
+        {
+            result = _roundTrips(link.Outbound, outbound, link.Inbound, inbound, (uint)size, count, ns, s, r);
+        }
+
+        (link.WritePosition, link.FreedPosition) = (outbound[0], outbound[1]);
+        link.ReadPosition = inbound[0];
+        if (result != 0)
+        {
+            throw new InvalidDataException("floor-ring's C loops got a wrong echo (see standard error).");
+        }
+
+        // Nanoseconds as Stopwatch ticks, for the shared percentile code.
+        double ticksPerNs = System.Diagnostics.Stopwatch.Frequency / 1e9;
+        long[] ticks = [.. nanoseconds.Select(n => (long)(n * ticksPerNs))];
+        return RoundTripStats.FromTicks(ticks);
+    }
+
+    public void Dispose() => NativeLibrary.Free(_library);
+}

@@ -1,0 +1,74 @@
+/*
+ * floor-ring's ring and loops (floor-ring.h) as a shared library, so the costs command can run the C ring's own code
+ * in its own two .NET processes, over the ring they already share (bench/Memshare.Benchmarks/Ipc/ManagedRingLink.cs
+ * lays its rings out as struct shared_ring). The C ring in processes of its own and the C ring in the harness's
+ * processes then tell apart what the code costs and what the processes and their memory do.
+ *
+ * Each call runs a whole phase, so no per-message call crosses into C. POSITIONS holds the caller's end of the ring:
+ * its own position and, for a producer, the consumer's as last read; the call reads and updates both. A peer silent
+ * for 10 s ends the process with exit code 3, as in floor-ring.c.
+ *
+ * Built by the harness (bench/Memshare.Benchmarks/Ipc/FloorProgram.cs) with: cc -O2 -shared -fPIC -o libfloor-ring.so floor-ring-lib.c
+ */
+#include "floor-ring.h"
+
+/* Streams SIZE-byte messages into RING for MS milliseconds, then the end marker; BUF is the producer's own buffer. */
+void floor_ring_produce(void *ring, uint64_t *positions, uint32_t size, int64_t ms, unsigned char *buf)
+{
+    struct ring_end out = {(struct shared_ring *)ring, positions[0], positions[1]};
+    stream_produce(&out, buf, size, now_ns() + ms * 1000000LL);
+    positions[0] = out.mine;
+    positions[1] = out.theirs;
+}
+
+/* Consumes a stream from RING; messages per second after WARM_MS, or -1 if a message was wrong. */
+double floor_ring_consume(void *ring, uint64_t *positions, uint32_t size, int64_t warm_ms, unsigned char *buf)
+{
+    struct ring_end in = {(struct shared_ring *)ring, positions[0], 0};
+    double rate = stream_consume(&in, buf, size, warm_ms * 1000000LL);
+    positions[0] = in.mine;
+    return rate;
+}
+
+/* Echoes messages from IN to OUT until the empty one. */
+void floor_ring_echo(void *in_ring, uint64_t *in_positions, void *out_ring, uint64_t *out_positions, unsigned char *buf)
+{
+    struct ring_end in = {(struct shared_ring *)in_ring, in_positions[0], 0};
+    struct ring_end out = {(struct shared_ring *)out_ring, out_positions[0], out_positions[1]};
+    echo(&in, &out, buf);
+    in_positions[0] = in.mine;
+    out_positions[0] = out.mine;
+    out_positions[1] = out.theirs;
+}
+
+/*
+ * COUNT timed round trips of SIZE-byte messages out through OUT and back through IN, then the empty message (echoed
+ * back); each one's time in nanoseconds goes to NANOSECONDS[i]. Returns 0, or -1 if an echo came back wrong.
+ */
+int floor_ring_round_trips(void *out_ring, uint64_t *out_positions, void *in_ring, uint64_t *in_positions,
+                           uint32_t size, int32_t count, int64_t *nanoseconds, unsigned char *send, unsigned char *receive)
+{
+    struct ring_end out = {(struct shared_ring *)out_ring, out_positions[0], out_positions[1]};
+    struct ring_end in = {(struct shared_ring *)in_ring, in_positions[0], 0};
+    int result = 0;
+    for (int32_t i = 0; i < count; i++) {
+        uint64_t seq = (uint64_t)i, got;
+        memcpy(send, &seq, sizeof seq);
+        int64_t start = now_ns();
+        ring_write(&out, send, size);
+        uint32_t len = ring_read(&in, receive);
+        nanoseconds[i] = now_ns() - start;
+        memcpy(&got, receive, sizeof got);
+        if (len != size || got != seq) {
+            fprintf(stderr, "floor-ring: echo %d came back as %u bytes, sequence %llu\n", i, len, (unsigned long long)got);
+            result = -1;
+            break;
+        }
+    }
+    ring_write(&out, send, 0);
+    (void)ring_read(&in, receive);
+    out_positions[0] = out.mine;
+    out_positions[1] = out.theirs;
+    in_positions[0] = in.mine;
+    return result;
+}
