@@ -10,7 +10,8 @@ namespace Memshare.Benchmarks.Ipc;
 /// peer, the bare managed ring (<see cref="ManagedRingLink"/>) with each guarantee's mechanism added back
 /// (<see cref="RingCosts"/>), all of them, and the real channel, spinning (<c>memshare</c>) and blocking
 /// (<c>memshare-blocking</c>), interleaved trial by trial: a 100 ms stream and 5,000 round trips each; then the C
-/// ring (<c>floor-ring</c>) in two processes of its own while the peer sleeps. The machine changes state every few
+/// ring (<c>floor-ring</c>) in two processes of its own while the peer sleeps, and the C ring's loops run by these two
+/// processes on the bare ring (<see cref="CRingLoops"/>). The machine changes state every few
 /// seconds, so each variant is compared with the bare ring of the same trial, and the channel also with the C ring
 /// of the same trial (the targets in one machine state); the median of those ratios is reported.
 /// </summary>
@@ -79,10 +80,9 @@ internal static class GuaranteeCosts
         using var ring = new ManagedRingLink(name, create: true);
         using var spinning = new SpinChannelLink(name, create: true);
         using var blocking = new BlockingChannelLink(name + ".blocking", create: true);
-        var links = new Links(ring, spinning, blocking);
         using FloorProgram floor = FloorProgram.Build();
         using var loops = new CRingLoops(floor.RingLibrary);
-        links = links with { Loops = loops };
+        var links = new Links(ring, spinning, blocking, loops);
         using Process peer = WakeLatency.StartSelf("costs-peer", name, floor.RingLibrary);
         try
         {
@@ -201,9 +201,9 @@ internal static class GuaranteeCosts
         if (costs == CRingHere)
         {
             Control(ring, Stream, costs, size);
-            double hereRate = links.Loops!.Consume(ring, size, TimeSpan.FromMilliseconds(10), receive);
+            double hereRate = links.Loops.Consume(ring, size, TimeSpan.FromMilliseconds(10), receive);
             Control(ring, Echo, costs, size);
-            RoundTripStats hereRtt = links.Loops.RoundTrips(ring, size, RoundTrips, links.Send, receive);
+            RoundTripStats hereRtt = links.Loops.RoundTrips(ring, size, RoundTrips, links.SendBuffer, receive);
             return (hereRate, hereRtt.P50);
         }
 
@@ -217,10 +217,10 @@ internal static class GuaranteeCosts
     }
 
     /// <summary>The links of one side; the bare ring also carries the control messages, without costs.</summary>
-    private sealed record Links(ManagedRingLink Ring, SpinChannelLink Spinning, BlockingChannelLink Blocking, CRingLoops? Loops = null)
+    private sealed record Links(ManagedRingLink Ring, SpinChannelLink Spinning, BlockingChannelLink Blocking, CRingLoops Loops)
     {
         /// <summary>The harness's message buffer for <see cref="CRingLoops.RoundTrips"/>.</summary>
-        internal byte[] Send { get; } = new byte[IpcSettings.MaxMessage];
+        internal byte[] SendBuffer { get; } = new byte[IpcSettings.MaxMessage];
 
         /// <summary>The link a variant runs on, the bare ring set to its costs.</summary>
         internal IMessageLink For(int costs)
