@@ -6,44 +6,60 @@
  *
  * Each call runs a whole phase, so no per-message call crosses into C. POSITIONS holds the caller's end of the ring:
  * its own position and, for a producer, the consumer's as last read; the call reads and updates both. A peer silent
- * for 10 s ends the process with exit code 3, as in floor-ring.c.
+ * for 10 s makes the call return FLOOR_RING_STALLED (the ring's positions are then unknown: the harness gives up).
  *
  * Built by the harness (bench/Memshare.Benchmarks/Ipc/FloorProgram.cs) with: cc -O2 -shared -fPIC -o libfloor-ring.so floor-ring-lib.c
  */
+#include <setjmp.h>
+
+/* A stalled wait jumps back to the exported function that started it (one phase runs on one thread at a time). */
+static _Thread_local jmp_buf stalled;
+#define FLOOR_RING_ON_STALL() longjmp(stalled, 1)
+#define FLOOR_RING_STALLED (-2)
+
 #include "floor-ring.h"
 
-/* Streams SIZE-byte messages into RING for MS milliseconds, then the end marker; BUF is the producer's own buffer. */
-void floor_ring_produce(void *ring, uint64_t *positions, uint32_t size, int64_t ms, unsigned char *buf)
+/* Streams SIZE-byte messages into RING for MS milliseconds, then the end marker; BUF is the producer's own buffer. 0, or FLOOR_RING_STALLED. */
+int floor_ring_produce(void *ring, uint64_t *positions, uint32_t size, int64_t ms, unsigned char *buf)
 {
     struct ring_end out = {(struct shared_ring *)ring, positions[0], positions[1]};
+    if (setjmp(stalled))
+        return FLOOR_RING_STALLED;
     stream_produce(&out, buf, size, now_ns() + ms * 1000000LL);
     positions[0] = out.mine;
     positions[1] = out.theirs;
+    return 0;
 }
 
-/* Consumes a stream from RING; messages per second after WARM_MS, or -1 if a message was wrong. */
+/* Consumes a stream from RING; messages per second after WARM_MS, -1 if a message was wrong, or FLOOR_RING_STALLED. */
 double floor_ring_consume(void *ring, uint64_t *positions, uint32_t size, int64_t warm_ms, unsigned char *buf)
 {
     struct ring_end in = {(struct shared_ring *)ring, positions[0], 0};
+    if (setjmp(stalled))
+        return FLOOR_RING_STALLED;
     double rate = stream_consume(&in, buf, size, warm_ms * 1000000LL);
     positions[0] = in.mine;
     return rate;
 }
 
-/* Echoes messages from IN to OUT until the empty one. */
-void floor_ring_echo(void *in_ring, uint64_t *in_positions, void *out_ring, uint64_t *out_positions, unsigned char *buf)
+/* Echoes messages from IN to OUT until the empty one; 0, or FLOOR_RING_STALLED. */
+int floor_ring_echo(void *in_ring, uint64_t *in_positions, void *out_ring, uint64_t *out_positions, unsigned char *buf)
 {
     struct ring_end in = {(struct shared_ring *)in_ring, in_positions[0], 0};
     struct ring_end out = {(struct shared_ring *)out_ring, out_positions[0], out_positions[1]};
+    if (setjmp(stalled))
+        return FLOOR_RING_STALLED;
     echo(&in, &out, buf);
     in_positions[0] = in.mine;
     out_positions[0] = out.mine;
     out_positions[1] = out.theirs;
+    return 0;
 }
 
 /*
  * COUNT timed round trips of SIZE-byte messages out through OUT and back through IN, then the empty message (echoed
- * back); each one's time in nanoseconds goes to NANOSECONDS[i]. Returns 0, or -1 if an echo came back wrong.
+ * back); each one's time in nanoseconds goes to NANOSECONDS[i]. Returns 0, -1 if an echo came back wrong, or
+ * FLOOR_RING_STALLED.
  */
 int floor_ring_round_trips(void *out_ring, uint64_t *out_positions, void *in_ring, uint64_t *in_positions,
                            uint32_t size, int32_t count, int64_t *nanoseconds, unsigned char *send, unsigned char *receive)
@@ -51,6 +67,8 @@ int floor_ring_round_trips(void *out_ring, uint64_t *out_positions, void *in_rin
     struct ring_end out = {(struct shared_ring *)out_ring, out_positions[0], out_positions[1]};
     struct ring_end in = {(struct shared_ring *)in_ring, in_positions[0], 0};
     int result = 0;
+    if (setjmp(stalled))
+        return FLOOR_RING_STALLED;
     for (int32_t i = 0; i < count; i++) {
         uint64_t seq = (uint64_t)i, got;
         memcpy(send, &seq, sizeof seq);

@@ -11,17 +11,17 @@ namespace Memshare.Benchmarks.Ipc;
 internal sealed unsafe class CRingLoops : IDisposable
 {
     private readonly nint _library;
-    private readonly delegate* unmanaged<byte*, long*, uint, long, byte*, void> _produce;
+    private readonly delegate* unmanaged<byte*, long*, uint, long, byte*, int> _produce;
     private readonly delegate* unmanaged<byte*, long*, uint, long, byte*, double> _consume;
-    private readonly delegate* unmanaged<byte*, long*, byte*, long*, byte*, void> _echo;
+    private readonly delegate* unmanaged<byte*, long*, byte*, long*, byte*, int> _echo;
     private readonly delegate* unmanaged<byte*, long*, byte*, long*, uint, int, long*, byte*, byte*, int> _roundTrips;
 
     internal CRingLoops(string path)
     {
         _library = NativeLibrary.Load(path);
-        _produce = (delegate* unmanaged<byte*, long*, uint, long, byte*, void>)NativeLibrary.GetExport(_library, "floor_ring_produce");
+        _produce = (delegate* unmanaged<byte*, long*, uint, long, byte*, int>)NativeLibrary.GetExport(_library, "floor_ring_produce");
         _consume = (delegate* unmanaged<byte*, long*, uint, long, byte*, double>)NativeLibrary.GetExport(_library, "floor_ring_consume");
-        _echo = (delegate* unmanaged<byte*, long*, byte*, long*, byte*, void>)NativeLibrary.GetExport(_library, "floor_ring_echo");
+        _echo = (delegate* unmanaged<byte*, long*, byte*, long*, byte*, int>)NativeLibrary.GetExport(_library, "floor_ring_echo");
         _roundTrips = (delegate* unmanaged<byte*, long*, byte*, long*, uint, int, long*, byte*, byte*, int>)NativeLibrary.GetExport(_library, "floor_ring_round_trips");
     }
 
@@ -29,11 +29,13 @@ internal sealed unsafe class CRingLoops : IDisposable
     internal void Stream(ManagedRingLink link, int size, TimeSpan duration, byte[] buffer)
     {
         long* positions = stackalloc long[] { link.WritePosition, link.FreedPosition };
+        int result;
         fixed (byte* b = buffer)
         {
-            _produce(link.Outbound, positions, (uint)size, (long)duration.TotalMilliseconds, b);
+            result = _produce(link.Outbound, positions, (uint)size, (long)duration.TotalMilliseconds, b);
         }
 
+        ThrowIfStalled(result);
         (link.WritePosition, link.FreedPosition) = (positions[0], positions[1]);
     }
 
@@ -47,6 +49,7 @@ internal sealed unsafe class CRingLoops : IDisposable
             rate = _consume(link.Inbound, positions, (uint)size, (long)warmup.TotalMilliseconds, b);
         }
 
+        ThrowIfStalled((int)rate);
         link.ReadPosition = positions[0];
         return rate >= 0 ? rate : throw new InvalidDataException("floor-ring's C loops received a wrong message (see standard error).");
     }
@@ -56,11 +59,13 @@ internal sealed unsafe class CRingLoops : IDisposable
     {
         long* inbound = stackalloc long[] { link.ReadPosition };
         long* outbound = stackalloc long[] { link.WritePosition, link.FreedPosition };
+        int result;
         fixed (byte* b = buffer)
         {
-            _echo(link.Inbound, inbound, link.Outbound, outbound, b);
+            result = _echo(link.Inbound, inbound, link.Outbound, outbound, b);
         }
 
+        ThrowIfStalled(result);
         link.ReadPosition = inbound[0];
         (link.WritePosition, link.FreedPosition) = (outbound[0], outbound[1]);
     }
@@ -78,6 +83,8 @@ internal sealed unsafe class CRingLoops : IDisposable
             result = _roundTrips(link.Outbound, outbound, link.Inbound, inbound, (uint)size, count, ns, s, r);
         }
 
+        ThrowIfStalled(result);
+
         (link.WritePosition, link.FreedPosition) = (outbound[0], outbound[1]);
         link.ReadPosition = inbound[0];
         if (result != 0)
@@ -92,4 +99,13 @@ internal sealed unsafe class CRingLoops : IDisposable
     }
 
     public void Dispose() => NativeLibrary.Free(_library);
+
+    /// <summary>The C loops' return for a peer silent for 10 s (FLOOR_RING_STALLED): the run ends as the C# loops' <see cref="Stall"/> ends it.</summary>
+    private static void ThrowIfStalled(int result)
+    {
+        if (result == -2)
+        {
+            throw new TimeoutException($"Waited {IpcSettings.StallLimit.TotalSeconds:F0} s in floor-ring's C loops; the peer process is gone or stuck.");
+        }
+    }
 }
