@@ -19,7 +19,10 @@ static _Thread_local jmp_buf stalled;
 
 #include "floor-ring.h"
 
-/* Streams SIZE-byte messages into RING for MS milliseconds, then the end marker; BUF is the producer's own buffer. 0, or FLOOR_RING_STALLED. */
+/*
+ * Streams SIZE-byte messages into RING for MS milliseconds, then the end marker; BUF is the producer's own buffer.
+ * Returns 0, or FLOOR_RING_STALLED.
+ */
 int floor_ring_produce(void *ring, uint64_t *positions, uint32_t size, int64_t ms, unsigned char *buf)
 {
     struct ring_end out = {(struct shared_ring *)ring, positions[0], positions[1]};

@@ -10,6 +10,9 @@ namespace Memshare.Benchmarks.Ipc;
 /// </summary>
 internal sealed unsafe class CRingLoops : IDisposable
 {
+    /// <summary>FLOOR_RING_STALLED: what a call returns when the peer was silent for 10 s.</summary>
+    private const int Stalled = -2;
+
     private readonly nint _library;
     private readonly delegate* unmanaged<byte*, long*, uint, long, byte*, int> _produce;
     private readonly delegate* unmanaged<byte*, long*, uint, long, byte*, double> _consume;
@@ -84,7 +87,6 @@ internal sealed unsafe class CRingLoops : IDisposable
         }
 
         ThrowIfStalled(result);
-
         (link.WritePosition, link.FreedPosition) = (outbound[0], outbound[1]);
         link.ReadPosition = inbound[0];
         if (result != 0)
@@ -100,10 +102,10 @@ internal sealed unsafe class CRingLoops : IDisposable
 
     public void Dispose() => NativeLibrary.Free(_library);
 
-    /// <summary>The C loops' return for a peer silent for 10 s (FLOOR_RING_STALLED): the run ends as the C# loops' <see cref="Stall"/> ends it.</summary>
+    /// <summary>Ends the run on a stalled peer as the C# loops' <see cref="Stall"/> does.</summary>
     private static void ThrowIfStalled(int result)
     {
-        if (result == -2)
+        if (result == Stalled)
         {
             throw new TimeoutException($"Waited {IpcSettings.StallLimit.TotalSeconds:F0} s in floor-ring's C loops; the peer process is gone or stuck.");
         }
