@@ -6,7 +6,8 @@ namespace Memshare.Benchmarks.Ipc;
 /// floor-ring's C code (bench/floor/floor-ring-lib.c) loaded into this process, run on a <see cref="ManagedRingLink"/>'s
 /// rings, whose layout is floor-ring's: the C ring's own loops in the harness's processes, over the harness's memory.
 /// Against <c>floor-ring</c> (the same code in processes of its own) it shows what the processes cost; against the bare
-/// C# ring in the same processes, what the code does. Each call runs a whole phase, so no message crosses into C.
+/// C# ring in the same processes, what the code does. Each call runs a whole phase, so no message crosses into C, and
+/// sends from the link's own send buffer, as the C# loops do.
 /// </summary>
 internal sealed unsafe class CRingLoops : IDisposable
 {
@@ -29,11 +30,11 @@ internal sealed unsafe class CRingLoops : IDisposable
     }
 
     /// <summary>Streams <paramref name="size"/>-byte messages on the link's outbound ring for <paramref name="duration"/>, then the end marker.</summary>
-    internal void Stream(ManagedRingLink link, int size, TimeSpan duration, byte[] buffer)
+    internal void Stream(ManagedRingLink link, int size, TimeSpan duration)
     {
         long* positions = stackalloc long[] { link.WritePosition, link.FreedPosition };
         int result;
-        fixed (byte* b = buffer)
+        fixed (byte* b = link.SendBuffer(IpcSettings.MaxMessage))
         {
             result = _produce(link.Outbound, positions, (uint)size, (long)duration.TotalMilliseconds, b);
         }
@@ -58,12 +59,12 @@ internal sealed unsafe class CRingLoops : IDisposable
     }
 
     /// <summary>Echoes messages until the empty one, as the peer of <see cref="RoundTrips"/>.</summary>
-    internal void Echo(ManagedRingLink link, byte[] buffer)
+    internal void Echo(ManagedRingLink link)
     {
         long* inbound = stackalloc long[] { link.ReadPosition };
         long* outbound = stackalloc long[] { link.WritePosition, link.FreedPosition };
         int result;
-        fixed (byte* b = buffer)
+        fixed (byte* b = link.SendBuffer(IpcSettings.MaxMessage))
         {
             result = _echo(link.Inbound, inbound, link.Outbound, outbound, b);
         }
@@ -74,13 +75,13 @@ internal sealed unsafe class CRingLoops : IDisposable
     }
 
     /// <summary><paramref name="count"/> timed round trips; their percentiles.</summary>
-    internal RoundTripStats RoundTrips(ManagedRingLink link, int size, int count, byte[] send, byte[] receive)
+    internal RoundTripStats RoundTrips(ManagedRingLink link, int size, int count, byte[] receive)
     {
         long* outbound = stackalloc long[] { link.WritePosition, link.FreedPosition };
         long* inbound = stackalloc long[] { link.ReadPosition };
         var nanoseconds = new long[count];
         int result;
-        fixed (byte* s = send, r = receive)
+        fixed (byte* s = link.SendBuffer(IpcSettings.MaxMessage), r = receive)
         fixed (long* ns = nanoseconds)
         {
             result = _roundTrips(link.Outbound, outbound, link.Inbound, inbound, (uint)size, count, ns, s, r);

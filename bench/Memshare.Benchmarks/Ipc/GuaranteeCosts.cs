@@ -153,14 +153,13 @@ internal static class GuaranteeCosts
 
             if (costs == CRingHere)
             {
-                ring.Costs = RingCosts.None;
                 if (command == Stream)
                 {
-                    loops.Stream(ring, size, s_streamTime, buffer);
+                    loops.Stream(ring, size, s_streamTime);
                 }
                 else
                 {
-                    loops.Echo(ring, buffer);
+                    loops.Echo(ring);
                 }
 
                 continue;
@@ -203,7 +202,7 @@ internal static class GuaranteeCosts
             Control(ring, Stream, costs, size);
             double hereRate = links.Loops.Consume(ring, size, TimeSpan.FromMilliseconds(10), receive);
             Control(ring, Echo, costs, size);
-            RoundTripStats hereRtt = links.Loops.RoundTrips(ring, size, RoundTrips, links.SendBuffer, receive);
+            RoundTripStats hereRtt = links.Loops.RoundTrips(ring, size, RoundTrips, receive);
             return (hereRate, hereRtt.P50);
         }
 
@@ -219,9 +218,6 @@ internal static class GuaranteeCosts
     /// <summary>The links of one side; the bare ring also carries the control messages, without costs.</summary>
     private sealed record Links(ManagedRingLink Ring, SpinChannelLink Spinning, BlockingChannelLink Blocking, CRingLoops Loops)
     {
-        /// <summary>The harness's message buffer for <see cref="CRingLoops.RoundTrips"/>.</summary>
-        internal byte[] SendBuffer { get; } = new byte[IpcSettings.MaxMessage];
-
         /// <summary>The link a variant runs on, the bare ring set to its costs.</summary>
         internal IMessageLink For(int costs)
         {
