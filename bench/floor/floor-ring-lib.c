@@ -60,8 +60,8 @@ int floor_ring_echo(void *in_ring, uint64_t *in_positions, void *out_ring, uint6
 }
 
 /*
- * COUNT timed round trips of SIZE-byte messages out through OUT and back through IN, then the empty message (echoed
- * back); each one's time in nanoseconds goes to NANOSECONDS[i]. Returns 0, -1 if an echo came back wrong, or
+ * COUNT timed round trips of SIZE-byte messages out through OUT and back through IN (round_trips in floor-ring.h);
+ * each one's time in nanoseconds goes to NANOSECONDS[i]. Returns 0, -1 if an echo came back wrong, or
  * FLOOR_RING_STALLED.
  */
 int floor_ring_round_trips(void *out_ring, uint64_t *out_positions, void *in_ring, uint64_t *in_positions,
@@ -69,25 +69,9 @@ int floor_ring_round_trips(void *out_ring, uint64_t *out_positions, void *in_rin
 {
     struct ring_end out = {(struct shared_ring *)out_ring, out_positions[0], out_positions[1]};
     struct ring_end in = {(struct shared_ring *)in_ring, in_positions[0], 0};
-    int result = 0;
     if (setjmp(stalled))
         return FLOOR_RING_STALLED;
-    for (int32_t i = 0; i < count; i++) {
-        uint64_t seq = (uint64_t)i, got;
-        memcpy(send, &seq, sizeof seq);
-        int64_t start = now_ns();
-        ring_write(&out, send, size);
-        uint32_t len = ring_read(&in, receive);
-        nanoseconds[i] = now_ns() - start;
-        memcpy(&got, receive, sizeof got);
-        if (len != size || got != seq) {
-            fprintf(stderr, "floor-ring: echo %d came back as %u bytes, sequence %llu\n", i, len, (unsigned long long)got);
-            result = -1;
-            break;
-        }
-    }
-    ring_write(&out, send, 0);
-    (void)ring_read(&in, receive);
+    int result = round_trips(&out, &in, size, 0, count, nanoseconds, send, receive);
     out_positions[0] = out.mine;
     out_positions[1] = out.theirs;
     in_positions[0] = in.mine;

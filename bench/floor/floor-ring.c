@@ -104,24 +104,10 @@ int main(int argc, char **argv)
     struct ring_end out = {to_child, 0, 0}, in = {to_parent, 0, 0};
     char result[160];
     if (pingpong) {
-        for (long i = 0; i < warmup + count; i++) {
-            uint64_t seq = (uint64_t)i, got;
-            memcpy(send_buf, &seq, sizeof seq);
-            int64_t start = now_ns();
-            ring_write(&out, send_buf, (uint32_t)size);
-            uint32_t len = ring_read(&in, recv_buf);
-            int64_t elapsed = now_ns() - start;
-            memcpy(&got, recv_buf, sizeof got);
-            if (len != (uint32_t)size || got != seq) {
-                fprintf(stderr, "floor-ring: echo %ld came back as %u bytes, sequence %llu\n", i, len, (unsigned long long)got);
-                kill(child, SIGKILL);
-                return 3;
-            }
-            if (i >= warmup)
-                rtt[i - warmup] = elapsed;
+        if (round_trips(&out, &in, (uint32_t)size, warmup, count, rtt, send_buf, recv_buf) != 0) {
+            kill(child, SIGKILL);
+            return 3;
         }
-        ring_write(&out, send_buf, 0);
-        (void)ring_read(&in, recv_buf);
         qsort(rtt, (size_t)count, sizeof(int64_t), cmp_i64);
         snprintf(result, sizeof result, "p50=%lld p90=%lld p99=%lld p999=%lld min=%lld max=%lld n=%ld",
                  (long long)rtt[count / 2], (long long)rtt[count * 90 / 100], (long long)rtt[count * 99 / 100],

@@ -187,6 +187,34 @@ static double stream_consume(struct ring_end *in, unsigned char *buf, uint32_t s
     return counted / ((last - first) / 1e9);
 }
 
+/*
+ * WARMUP untimed, then COUNT timed round trips of numbered SIZE-byte messages out through OUT and back through IN,
+ * whose peer runs echo(); the timed ones' nanoseconds go to RTT. Then the empty message, echoed back. Returns 0, or -1
+ * after printing an echo that came back wrong (the empty message is then not sent).
+ */
+static int round_trips(struct ring_end *out, struct ring_end *in, uint32_t size, long warmup, long count, int64_t *rtt,
+                       unsigned char *send, unsigned char *receive)
+{
+    for (long i = 0; i < warmup + count; i++) {
+        uint64_t seq = (uint64_t)i, got;
+        memcpy(send, &seq, sizeof seq);
+        int64_t start = now_ns();
+        ring_write(out, send, size);
+        uint32_t len = ring_read(in, receive);
+        int64_t elapsed = now_ns() - start;
+        memcpy(&got, receive, sizeof got);
+        if (len != size || got != seq) {
+            fprintf(stderr, "floor-ring: echo %ld came back as %u bytes, sequence %llu\n", i, len, (unsigned long long)got);
+            return -1;
+        }
+        if (i >= warmup)
+            rtt[i - warmup] = elapsed;
+    }
+    ring_write(out, send, 0);
+    (void)ring_read(in, receive);
+    return 0;
+}
+
 /* Echoes every message back until the empty one (which it echoes too). */
 static void echo(struct ring_end *in, struct ring_end *out, unsigned char *buf)
 {
