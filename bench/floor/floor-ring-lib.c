@@ -25,7 +25,7 @@ static _Thread_local jmp_buf stalled;
  */
 int floor_ring_produce(void *ring, uint64_t *positions, uint32_t size, int64_t ms, unsigned char *buf)
 {
-    struct ring_end out = {(struct shared_ring *)ring, positions[0], positions[1]};
+    struct ring_end out = {(struct shared_ring *)ring, positions[0], positions[1], 0};
     if (setjmp(stalled))
         return FLOOR_RING_STALLED;
     stream_produce(&out, buf, size, now_ns() + ms * 1000000LL);
@@ -34,22 +34,26 @@ int floor_ring_produce(void *ring, uint64_t *positions, uint32_t size, int64_t m
     return 0;
 }
 
-/* Consumes a stream from RING; messages per second after WARM_MS, -1 if a message was wrong, or FLOOR_RING_STALLED. */
+/*
+ * Consumes a stream from RING; messages per second after WARM_MS, -1 if a message was wrong, or FLOOR_RING_STALLED.
+ * POSITIONS[1] receives how many reads found the consumer caught up with the producer.
+ */
 double floor_ring_consume(void *ring, uint64_t *positions, uint32_t size, int64_t warm_ms, unsigned char *buf)
 {
-    struct ring_end in = {(struct shared_ring *)ring, positions[0], 0};
+    struct ring_end in = {(struct shared_ring *)ring, positions[0], 0, 0};
     if (setjmp(stalled))
         return FLOOR_RING_STALLED;
     double rate = stream_consume(&in, buf, size, warm_ms * 1000000LL);
     positions[0] = in.mine;
+    positions[1] = in.caught_up;
     return rate;
 }
 
 /* Echoes messages from IN to OUT until the empty one; 0, or FLOOR_RING_STALLED. */
 int floor_ring_echo(void *in_ring, uint64_t *in_positions, void *out_ring, uint64_t *out_positions, unsigned char *buf)
 {
-    struct ring_end in = {(struct shared_ring *)in_ring, in_positions[0], 0};
-    struct ring_end out = {(struct shared_ring *)out_ring, out_positions[0], out_positions[1]};
+    struct ring_end in = {(struct shared_ring *)in_ring, in_positions[0], 0, 0};
+    struct ring_end out = {(struct shared_ring *)out_ring, out_positions[0], out_positions[1], 0};
     if (setjmp(stalled))
         return FLOOR_RING_STALLED;
     echo(&in, &out, buf);
@@ -67,8 +71,8 @@ int floor_ring_echo(void *in_ring, uint64_t *in_positions, void *out_ring, uint6
 int floor_ring_round_trips(void *out_ring, uint64_t *out_positions, void *in_ring, uint64_t *in_positions,
                            uint32_t size, int32_t count, int64_t *nanoseconds, unsigned char *send, unsigned char *receive)
 {
-    struct ring_end out = {(struct shared_ring *)out_ring, out_positions[0], out_positions[1]};
-    struct ring_end in = {(struct shared_ring *)in_ring, in_positions[0], 0};
+    struct ring_end out = {(struct shared_ring *)out_ring, out_positions[0], out_positions[1], 0};
+    struct ring_end in = {(struct shared_ring *)in_ring, in_positions[0], 0, 0};
     if (setjmp(stalled))
         return FLOOR_RING_STALLED;
     int result = round_trips(&out, &in, size, 0, count, nanoseconds, send, receive);

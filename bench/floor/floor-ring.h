@@ -35,11 +35,13 @@ struct record {
 };
 
 /* One end of a ring, in the process's private memory: its own position and, for the producer, a cached copy of the
- * consumer's (the consumer polls the next record's tag, not the producer's position). */
+ * consumer's (the consumer polls the next record's tag, not the producer's position); for the consumer, how many
+ * reads found their record not yet committed (it had caught up with the producer; the costs command reports it). */
 struct ring_end {
     struct shared_ring *r;
     uint64_t mine;
     uint64_t theirs;
+    uint64_t caught_up;
 };
 
 /*
@@ -108,6 +110,9 @@ static void ring_write(struct ring_end *p, const void *src, uint32_t len)
 static struct record *wait_record(struct ring_end *c, uint64_t position)
 {
     struct record *r = record_at(c->r, position);
+    if (__atomic_load_n(&r->tag, __ATOMIC_ACQUIRE) == (position ^ SALT))
+        return r;
+    c->caught_up++;
     unsigned spins = 0;
     int64_t deadline = 0;
     while (__atomic_load_n(&r->tag, __ATOMIC_ACQUIRE) != (position ^ SALT))

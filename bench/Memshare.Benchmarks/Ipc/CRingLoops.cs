@@ -43,10 +43,13 @@ internal sealed unsafe class CRingLoops : IDisposable
         (link.WritePosition, link.FreedPosition) = (positions[0], positions[1]);
     }
 
-    /// <summary>Consumes a stream from the link's inbound ring; messages per second after <paramref name="warmup"/>.</summary>
+    /// <summary>
+    /// Consumes a stream from the link's inbound ring; messages per second after <paramref name="warmup"/>. Adds the
+    /// reads that found the consumer caught up with the producer to the link's <see cref="ManagedRingLink.CaughtUp"/>.
+    /// </summary>
     internal double Consume(ManagedRingLink link, int size, TimeSpan warmup, byte[] buffer)
     {
-        long* positions = stackalloc long[] { link.ReadPosition };
+        long* positions = stackalloc long[] { link.ReadPosition, 0 };
         double rate;
         fixed (byte* b = buffer)
         {
@@ -55,6 +58,7 @@ internal sealed unsafe class CRingLoops : IDisposable
 
         ThrowIfStalled((int)rate);
         link.ReadPosition = positions[0];
+        link.CaughtUp += positions[1];
         return rate >= 0 ? rate : throw new InvalidDataException("floor-ring's C loops received a wrong message (see standard error).");
     }
 

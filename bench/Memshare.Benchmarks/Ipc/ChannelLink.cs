@@ -77,6 +77,15 @@ internal abstract class ChannelLink : IMessageLink
 /// <summary><c>memshare</c>: both sides spin on <see cref="SharedChannelWriter.TryWrite(ReadOnlySpan{byte})"/> and <see cref="SharedChannelReader.TryRead"/>.</summary>
 internal sealed class SpinChannelLink(string name, bool create) : ChannelLink(name, create)
 {
+    /// <summary>How many pauses <see cref="ReadPolicy.Backoff"/> makes after each look that found nothing.</summary>
+    private const int BackoffPauses = 8;
+
+    /// <summary>How <see cref="Receive"/> waits once its first look found nothing; <c>costs</c> varies it on this very channel.</summary>
+    internal ReadPolicy ReadPolicy { get; set; }
+
+    /// <summary>Receives whose first look found nothing: the reader had caught up with the writer (for <c>costs</c>).</summary>
+    internal long CaughtUp { get; set; }
+
     public override int Receive(Span<byte> destination)
     {
         if (Reader.TryRead(destination, out int length))
@@ -84,13 +93,8 @@ internal sealed class SpinChannelLink(string name, bool create) : ChannelLink(na
             return length;
         }
 
-        Stall stall = default;
-        while (!Reader.TryRead(destination, out length))
-        {
-            stall.Spin("a message on the channel");
-        }
-
-        return length;
+        CaughtUp++;
+        return ReadPolicy == ReadPolicy.Poll ? Poll(destination, pauses: 1) : ReadPolicy == ReadPolicy.Backoff ? Poll(destination, BackoffPauses) : Wait(destination);
     }
 
     public override void Send(int length)
@@ -107,6 +111,56 @@ internal sealed class SpinChannelLink(string name, bool create) : ChannelLink(na
             stall.Spin("room in the channel");
         }
     }
+
+    private int Poll(Span<byte> destination, int pauses)
+    {
+        Stall stall = default;
+        int length;
+        while (!Reader.TryRead(destination, out length))
+        {
+            for (int i = 1; i < pauses; i++)
+            {
+                Stall.Pause();
+            }
+
+            stall.Spin("a message on the channel");
+        }
+
+        return length;
+    }
+
+    private int Wait(Span<byte> destination)
+    {
+        while (true)
+        {
+            if (Reader.WaitToRead(IpcSettings.StallLimit) != ChannelWaitResult.Ready)
+            {
+                throw new TimeoutException($"WaitToRead gave up after {IpcSettings.StallLimit.TotalSeconds:F0} s; the peer process is gone or stuck.");
+            }
+
+            if (Reader.TryRead(destination, out int length))
+            {
+                return length;
+            }
+        }
+    }
+}
+
+/// <summary>
+/// How a spinning reader waits once it has caught up with the writer. A reader that looks again at once keeps
+/// reading the record the writer is filling, and at 1 KiB that can halve the stream (docs/performance.md, "Where the
+/// 1 KiB stream's gap lies").
+/// </summary>
+internal enum ReadPolicy
+{
+    /// <summary><see cref="SharedChannelReader.TryRead"/> again after one CPU pause, as the C ring's consumer does.</summary>
+    Poll,
+
+    /// <summary><see cref="SharedChannelReader.WaitToRead"/>, the library's own spin (which yields the CPU every 32 looks), then <c>TryRead</c>.</summary>
+    WaitToRead,
+
+    /// <summary><see cref="SharedChannelReader.TryRead"/> again after eight CPU pauses.</summary>
+    Backoff,
 }
 
 /// <summary>

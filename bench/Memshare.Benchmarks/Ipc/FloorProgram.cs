@@ -86,10 +86,14 @@ internal sealed class FloorProgram : IDisposable
     internal FloorRun RingRoundTrips(int size, int count, int warmup) => RoundTrips(_ring, ["pingpong", Text(size), Text(count), Text(warmup)]);
 
     /// <summary><c>floor-ring stream</c>: one-way messages per second, timed after <paramref name="warmup"/>.</summary>
-    internal double RingStream(int size, TimeSpan warmup, TimeSpan duration)
+    internal double RingStream(int size, TimeSpan warmup, TimeSpan duration) => RingStream(size, warmup, duration, out _);
+
+    /// <summary>As <see cref="RingStream(int, TimeSpan, TimeSpan)"/>; also the share of reads that found the consumer caught up with the producer.</summary>
+    internal double RingStream(int size, TimeSpan warmup, TimeSpan duration, out double caughtUp)
     {
         string[] args = ["stream", Text(size), Text((int)warmup.TotalMilliseconds), Text((int)duration.TotalMilliseconds)];
         Dictionary<string, string> fields = Fields(_ring, args);
+        caughtUp = fields.TryGetValue("caught", out string? caught) ? double.Parse(caught, s_inv) : double.NaN;
         return fields.TryGetValue("msgs", out string? msgs) ? double.Parse(msgs, s_inv)
             : throw new InvalidDataException($"floor-ring {string.Join(' ', args)} printed no 'msgs='.");
     }

@@ -11,20 +11,24 @@ namespace Memshare.Benchmarks.Ipc;
 /// (<see cref="RingCosts"/>), all of them, and the real channel, spinning (<c>memshare</c>) and blocking
 /// (<c>memshare-blocking</c>), interleaved trial by trial: a 100 ms stream and 5,000 round trips each; then the C
 /// ring (<c>floor-ring</c>) in two processes of its own while the peer sleeps, and the C ring's loops run by these two
-/// processes on the bare ring (<see cref="CRingLoops"/>). The machine changes state every few
-/// seconds, so each variant is compared with the bare ring of the same trial, and the channel also with the C ring
-/// of the same trial (the issue's targets in one machine state); the median of those ratios is reported.
+/// processes on the bare ring (<see cref="CRingLoops"/>). The spinning channel also runs with two other reader
+/// policies (<see cref="ReadPolicy"/>), and every reader that can count reports how often it had caught up with the
+/// writer. The machine changes state every few seconds, so each variant is compared with the bare ring of the same
+/// trial, and the channel also with the C ring of the same trial (the issue's targets in one machine state), overall
+/// and per state; the median of those ratios is reported.
 /// </summary>
 internal static class GuaranteeCosts
 {
     private const string Usage = "usage: costs [--trials N] [--size BYTES] [--detail]";
 
-    /// <summary>A trial is in the slow state when its C ring round trip is over this many times the run's fastest.</summary>
-    private const double SlowState = 1.5;
+    /// <summary>Sorted by their C ring round trip, trials start a new machine state where the next is this many times the last.</summary>
+    private const double StateBreak = 1.4;
     private const int SpinningChannel = -1;
     private const int BlockingChannel = -2;
     private const int CRing = -3;
     private const int CRingHere = -4;
+    private const int SpinningWaitReader = -5;
+    private const int SpinningBackoffReader = -6;
     private const int Quit = 0;
     private const int Stream = 1;
     private const int Echo = 2;
@@ -44,6 +48,8 @@ internal static class GuaranteeCosts
         ("bare ring, records page-aligned", (int)RingCosts.PageAligned),
         ("+ all four, records page-aligned", (int)(RingCosts.All | RingCosts.PageAligned)),
         ("memshare (SharedChannel, spinning)", SpinningChannel),
+        ("  its reader in WaitToRead", SpinningWaitReader),
+        ("  its reader pausing 8x per empty look", SpinningBackoffReader),
         ("memshare-blocking (WaitToRead, Write)", BlockingChannel),
         ("floor-ring (C, its own processes)", CRing),
         ("floor-ring's C loops, in these processes", CRingHere),
@@ -86,8 +92,7 @@ internal static class GuaranteeCosts
         using Process peer = WakeLatency.StartSelf("costs-peer", name, floor.RingLibrary);
         try
         {
-            var rates = s_variants.Select(_ => new double[trials]).ToArray();
-            var rtts = s_variants.Select(_ => new double[trials]).ToArray();
+            var results = s_variants.Select(_ => new Trial[trials]).ToArray();
             var receive = new byte[IpcSettings.MaxMessage];
             for (int warm = 0; warm < 3; warm++)
             {
@@ -102,7 +107,7 @@ internal static class GuaranteeCosts
                 for (int k = 0; k < s_variants.Length; k++)
                 {
                     int v = (k + t) % s_variants.Length; // rotate the order, so no variant always follows the same one
-                    (rates[v][t], rtts[v][t]) = Measure(links, floor, s_variants[v].Costs, size, receive);
+                    results[v][t] = Measure(links, floor, s_variants[v].Costs, size, receive);
                 }
             }
 
@@ -112,7 +117,7 @@ internal static class GuaranteeCosts
                 throw new TimeoutException("The costs peer did not exit.");
             }
 
-            Print(trials, size, rates, rtts, detail);
+            Print(trials, size, results, detail);
             return 0;
         }
         finally
@@ -176,7 +181,10 @@ internal static class GuaranteeCosts
         }
     }
 
-    private static (double Rate, double Rtt) Measure(Links links, FloorProgram floor, int costs, int size, byte[] receive)
+    /// <summary>One variant's figures in one trial; <see cref="CaughtUp"/> is NaN where the reader cannot count.</summary>
+    private readonly record struct Trial(double Rate, double Rtt, double CaughtUp);
+
+    private static Trial Measure(Links links, FloorProgram floor, int costs, int size, byte[] receive)
     {
         ManagedRingLink ring = links.Ring;
         if (costs == CRing)
@@ -186,9 +194,9 @@ internal static class GuaranteeCosts
             Thread.Sleep(1); // the peer's blocking wait spins 50 us before it sleeps
             try
             {
-                double cRate = floor.RingStream(size, TimeSpan.FromMilliseconds(10), s_streamTime);
+                double cRate = floor.RingStream(size, TimeSpan.FromMilliseconds(10), s_streamTime, out double cCaughtUp);
                 FloorRun cRtt = floor.RingRoundTrips(size, RoundTrips, RoundTrips / 10);
-                return (cRate, cRtt.Stats.P50);
+                return new(cRate, cRtt.Stats.P50, cCaughtUp);
             }
             finally
             {
@@ -200,19 +208,27 @@ internal static class GuaranteeCosts
         if (costs == CRingHere)
         {
             Control(ring, Stream, costs, size);
+            long from = ring.ReadPosition;
+            ring.CaughtUp = 0;
             double hereRate = links.Loops.Consume(ring, size, TimeSpan.FromMilliseconds(10), receive);
+            double reads = (double)(ring.ReadPosition - from) / ManagedRingLink.RecordSize(size); // padding records are few
+            double hereCaughtUp = ring.CaughtUp / reads;
             Control(ring, Echo, costs, size);
             RoundTripStats hereRtt = links.Loops.RoundTrips(ring, size, RoundTrips, receive);
-            return (hereRate, hereRtt.P50);
+            return new(hereRate, hereRtt.P50, hereCaughtUp);
         }
 
         Control(ring, Stream, costs, size);
         IMessageLink link = links.For(costs);
-        double rate = Ipc.Measure.Consume(link, size, TimeSpan.FromMilliseconds(10), receive);
+        ring.CaughtUp = links.Spinning.CaughtUp = 0;
+        double rate = Ipc.Measure.Consume(link, size, TimeSpan.FromMilliseconds(10), receive, out long messages);
+        double caughtUp = link == ring ? (double)ring.CaughtUp / messages
+            : link == links.Spinning ? (double)links.Spinning.CaughtUp / messages
+            : double.NaN;
         Control(ring, Echo, costs, size);
         link = links.For(costs);
         RoundTripStats rtt = Ipc.Measure.RoundTrips(link, size, warmup: 0, RoundTrips, TimeSpan.Zero, receive);
-        return (rate, rtt.P50);
+        return new(rate, rtt.P50, caughtUp);
     }
 
     /// <summary>The links of one side; the bare ring also carries the control messages, without costs.</summary>
@@ -222,9 +238,15 @@ internal static class GuaranteeCosts
         internal IMessageLink For(int costs)
         {
             Ring.Costs = costs < 0 ? RingCosts.None : (RingCosts)costs;
+            Spinning.ReadPolicy = costs switch
+            {
+                SpinningWaitReader => ReadPolicy.WaitToRead,
+                SpinningBackoffReader => ReadPolicy.Backoff,
+                _ => ReadPolicy.Poll,
+            };
             return costs switch
             {
-                SpinningChannel => Spinning,
+                SpinningChannel or SpinningWaitReader or SpinningBackoffReader => Spinning,
                 BlockingChannel => Blocking,
                 _ => Ring,
             };
@@ -241,67 +263,80 @@ internal static class GuaranteeCosts
         ring.Send(12);
     }
 
-    private static void Print(int trials, int size, double[][] rates, double[][] rtts, bool detail)
+    private static void Print(int trials, int size, Trial[][] results, bool detail)
     {
         Console.WriteLine($"What each guarantee costs: {size} B messages, {trials} interleaved trials (a {s_streamTime.TotalMilliseconds:F0} ms stream and {RoundTrips:N0} round trips each).");
         Console.WriteLine("Ratios are to the bare ring in the same trial: median [interquartile range]. Load average " + File.ReadAllText("/proc/loadavg").Trim());
-        Console.WriteLine($"{"variant",-40} {"msg/s",10} {"stream ratio",22} {"RTT p50 ns",11} {"RTT ratio",22}");
+        Console.WriteLine("Caught up: the share of the stream's reads that found their message not yet written (the reader had caught up with the writer), median; - where the reader cannot count.");
+        Console.WriteLine($"{"variant",-40} {"msg/s",10} {"stream ratio",22} {"caught up",10} {"RTT p50 ns",11} {"RTT ratio",22}");
         for (int v = 0; v < s_variants.Length; v++)
         {
-            double[] rate = rates[v];
-            double[] rtt = rtts[v];
-            double[] rateRatio = [.. Enumerable.Range(0, trials).Select(t => rate[t] / rates[0][t]).Order()];
-            double[] rttRatio = [.. Enumerable.Range(0, trials).Select(t => rtt[t] / rtts[0][t]).Order()];
+            Trial[] row = results[v];
+            double[] rateRatio = [.. Enumerable.Range(0, trials).Select(t => row[t].Rate / results[0][t].Rate).Order()];
+            double[] rttRatio = [.. Enumerable.Range(0, trials).Select(t => row[t].Rtt / results[0][t].Rtt).Order()];
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{s_variants[v].Name,-40} {Figures.Rate(Median(rate)),10} {Quartiles(rateRatio),22} {Median(rtt),11:F0} {Quartiles(rttRatio),22}"));
+                $"{s_variants[v].Name,-40} {Figures.Rate(Median([.. row.Select(x => x.Rate)])),10} {Quartiles(rateRatio),22} {Share(row),10} {Median([.. row.Select(x => x.Rtt)]),11:F0} {Quartiles(rttRatio),22}"));
         }
 
         // The issue's targets, in the same machine state: against the C ring of the same trial, ~100 ms apart.
         int c = Array.FindIndex(s_variants, v => v.Costs == CRing);
-        int[] channelRows = [0, Array.FindIndex(s_variants, x => x.Costs == SpinningChannel), Array.FindIndex(s_variants, x => x.Costs == BlockingChannel), Array.FindIndex(s_variants, x => x.Costs == CRingHere)];
+        int[] channelRows = [.. new[] { 0, SpinningChannel, SpinningWaitReader, SpinningBackoffReader, BlockingChannel, CRingHere, CRing }
+            .Select(costs => Array.FindIndex(s_variants, x => x.Costs == costs))];
         Console.WriteLine();
         Console.WriteLine("Against the C ring (floor-ring) of the same trial: median [interquartile range].");
         PrintAgainstC([.. Enumerable.Range(0, trials)]);
 
-        // The machine's states show in the C ring's round trip (about 3x apart at 64 B; the stream rates differ up to
-        // 10x between them), and a state can favour one ring over another: the same comparison split by state, each
-        // trial classed by its C ring's round trip against the run's fastest.
-        double fastest = rtts[c].Min();
-        foreach ((string state, bool slow) in new[] { ("fast", false), ("slow", true) })
+        // The machine's states show in the C ring's round trip (at 1 KiB about 200, 400 and 1,200 ns; the stream
+        // rates differ up to 10x between them), and a state can favour one ring over another: the same comparison
+        // per state, the trials sorted by their C ring's round trip and split where it jumps.
+        int[] byState = [.. Enumerable.Range(0, trials).OrderBy(t => results[c][t].Rtt)];
+        for (int first = 0, state = 1; first < trials; state++)
         {
-            int[] inState = [.. Enumerable.Range(0, trials).Where(t => rtts[c][t] > SlowState * fastest == slow)];
+            int end = first + 1;
+            while (end < trials && results[c][byState[end]].Rtt <= StateBreak * results[c][byState[end - 1]].Rtt)
+            {
+                end++;
+            }
+
+            int[] inState = byState[first..end];
             Console.WriteLine();
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Trials in the {state} state (the C ring's round trip {(slow ? "over" : "at most")} {SlowState:F1}x the run's fastest, {fastest:F0} ns): {inState.Length} of {trials}."));
-            if (inState.Length > 0)
-            {
-                PrintAgainstC(inState);
-            }
+                $"State {state}: the C ring's round trip {results[c][inState[0]].Rtt:F0}-{results[c][inState[^1]].Rtt:F0} ns, {inState.Length} of {trials} trials."));
+            PrintAgainstC(inState);
+            first = end;
         }
 
         if (detail)
         {
             Console.WriteLine();
-            Console.WriteLine("Per trial, in the order of the variants above: stream M msg/s | round trip p50 ns");
+            Console.WriteLine("Per trial, in the order of the variants above: stream M msg/s | round trip p50 ns | caught up %");
             for (int t = 0; t < trials; t++)
             {
                 int trial = t;
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trial {trial,3}: ")
-                    + string.Join(" ", Enumerable.Range(0, s_variants.Length).Select(v => (rates[v][trial] / 1e6).ToString("F1", CultureInfo.InvariantCulture)))
-                    + " | " + string.Join(" ", Enumerable.Range(0, s_variants.Length).Select(v => rtts[v][trial].ToString("F0", CultureInfo.InvariantCulture))));
+                    + string.Join(" ", results.Select(r => (r[trial].Rate / 1e6).ToString("F1", CultureInfo.InvariantCulture)))
+                    + " | " + string.Join(" ", results.Select(r => r[trial].Rtt.ToString("F0", CultureInfo.InvariantCulture)))
+                    + " | " + string.Join(" ", results.Select(r => double.IsNaN(r[trial].CaughtUp) ? "-" : (r[trial].CaughtUp * 100).ToString("F0", CultureInfo.InvariantCulture))));
             }
         }
 
-        // The bare C# ring and the channel against the C ring, over the given trials.
+        // The bare C# ring, the channel and the C loops here against the C ring, over the given trials.
         void PrintAgainstC(int[] selected)
         {
             foreach (int v in channelRows)
             {
-                double[] rateRatio = [.. selected.Select(t => rates[v][t] / rates[c][t]).Order()];
-                double[] rttRatio = [.. selected.Select(t => rtts[v][t] / rtts[c][t]).Order()];
-                Console.WriteLine($"{s_variants[v].Name,-40} {"",10} {Quartiles(rateRatio),22} {"",11} {Quartiles(rttRatio),22}");
+                double[] rateRatio = [.. selected.Select(t => results[v][t].Rate / results[c][t].Rate).Order()];
+                double[] rttRatio = [.. selected.Select(t => results[v][t].Rtt / results[c][t].Rtt).Order()];
+                Console.WriteLine($"{s_variants[v].Name,-40} {"",10} {Quartiles(rateRatio),22} {Share([.. selected.Select(t => results[v][t])]),10} {"",11} {Quartiles(rttRatio),22}");
             }
         }
+    }
+
+    /// <summary>The median caught-up share of <paramref name="trials"/>, as a percentage; "-" where it was not counted.</summary>
+    private static string Share(Trial[] trials)
+    {
+        double[] counted = [.. trials.Select(x => x.CaughtUp).Where(x => !double.IsNaN(x))];
+        return counted.Length == 0 ? "-" : (Median(counted) * 100).ToString("F1", CultureInfo.InvariantCulture) + "%";
     }
 
     private static double Median(double[] values) => values.Order().ElementAt(values.Length / 2);

@@ -72,7 +72,7 @@ internal static class LinkSession
             int ms = (int)(s.StreamWarmup + s.StreamDuration).TotalMilliseconds;
             SessionLoop.Begin(peer, string.Create(CultureInfo.InvariantCulture, $"stream {size} {ms}"));
             link.BeginStream(size, TimeSpan.FromMilliseconds(ms));
-            double rate = Measure.Consume(link, size, s.StreamWarmup, receive);
+            double rate = Measure.Consume(link, size, s.StreamWarmup, receive, out _);
             peer.Expect("done");
             results.Add(name, size, IpcResults.MessagesPerSecond, rep, rate);
         }

@@ -125,9 +125,13 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
         }
     }
 
+    /// <summary>Receives whose first look found nothing: the reader had caught up with the writer (for <c>costs</c>).</summary>
+    internal long CaughtUp { get; set; }
+
     public void Dispose() => _gate.Close();
 
-    private static int RecordSize(int length) => (16 + length + 15) & ~15;
+    /// <summary>The bytes a record of <paramref name="length"/> takes: header and payload, rounded up to 16.</summary>
+    internal static int RecordSize(int length) => (16 + length + 15) & ~15;
 
     /// <summary>Where a ring's records start: after its two position lines, or on the next page as in a channel.</summary>
     private static byte* Data(byte* ring, RingCosts costs) => ring + ((costs & RingCosts.PageAligned) != 0 ? PageDataOffset : DataOffset);
@@ -223,6 +227,7 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
         byte* record = Data(_in, costs) + (position & Mask);
         if (Volatile.Read(ref *(ulong*)(record + 8)) != ((ulong)position ^ Salt))
         {
+            CaughtUp++;
             Stall stall = default;
             while (Volatile.Read(ref *(ulong*)(record + 8)) != ((ulong)position ^ Salt))
             {

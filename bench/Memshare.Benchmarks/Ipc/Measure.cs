@@ -67,10 +67,11 @@ internal static class Measure
     /// Consumes a stream of <paramref name="size"/>-byte messages until the end marker, checking each one's sequence
     /// number. The clock starts at the first message after <paramref name="warmup"/> and stops at the end marker,
     /// which the peer sends right after its last message. Returns messages per second. A stream too slow to outlast
-    /// the warm-up (a badly overloaded machine) is timed from its first message instead.
+    /// the warm-up (a badly overloaded machine) is timed from its first message instead. <paramref name="messages"/>
+    /// counts every message, the warm-up's too.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static double Consume(IMessageLink link, int size, TimeSpan warmup, byte[] receive)
+    internal static double Consume(IMessageLink link, int size, TimeSpan warmup, byte[] receive, out long messages)
     {
         long warmupTicks = (long)(warmup.TotalSeconds * Stopwatch.Frequency);
         long expected = 0;
@@ -110,6 +111,7 @@ internal static class Measure
         }
 
         long last = Stopwatch.GetTimestamp();
+        messages = expected;
         if (first == 0)
         {
             (first, counted) = (start, expected - 1);

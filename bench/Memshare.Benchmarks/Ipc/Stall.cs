@@ -18,6 +18,17 @@ internal struct Stall
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Spin(string waitingFor)
     {
+        Pause();
+        if ((++_spins & 1023) == 0)
+        {
+            Check(waitingFor);
+        }
+    }
+
+    /// <summary>One CPU pause, with no clock check.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Pause()
+    {
         if (X86Base.IsSupported)
         {
             X86Base.Pause();
@@ -25,11 +36,6 @@ internal struct Stall
         else if (ArmBase.IsSupported)
         {
             ArmBase.Yield();
-        }
-
-        if ((++_spins & 1023) == 0)
-        {
-            Check(waitingFor);
         }
     }
 

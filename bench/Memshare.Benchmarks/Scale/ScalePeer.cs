@@ -49,7 +49,7 @@ internal static class ScalePeer
             }
 
             var warmup = TimeSpan.FromMilliseconds(int.Parse(words[1], CultureInfo.InvariantCulture));
-            double rate = Measure.Consume(end, ScaleSettings.FanMessage, warmup, receive);
+            double rate = Measure.Consume(end, ScaleSettings.FanMessage, warmup, receive, out _);
             return "done " + rate.ToString("F0", CultureInfo.InvariantCulture);
         });
     }
