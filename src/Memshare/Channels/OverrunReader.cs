@@ -69,6 +69,7 @@ internal sealed unsafe class OverrunReader(RingView ring, RingSignals signals, i
     private protected override void Consume(int recordSize)
     {
         _peekedSize = -1;
+        _readsSinceWait++;
         long position = _position + recordSize;
         _position = position;
 

@@ -39,15 +39,18 @@ internal sealed unsafe class RingSignals : IDisposable
 
     internal void WakeWriters() => _space.Wake(all: true);
 
-    /// <summary>Blocks until <paramref name="condition"/> holds (true), is finished or times out (false).</summary>
-    internal bool WaitForData<T>(ref T condition, TimeSpan spin, long timeoutMs, CancellationToken cancellationToken)
+    /// <summary>
+    /// Blocks until <paramref name="condition"/> holds (true), is finished or times out (false), with
+    /// <paramref name="pausesPerLook"/> CPU pauses between looks while it spins.
+    /// </summary>
+    internal bool WaitForData<T>(ref T condition, TimeSpan spin, long timeoutMs, int pausesPerLook, CancellationToken cancellationToken)
         where T : struct, IWaitCondition =>
-        Wait(ref condition, _data, spin, timeoutMs, static s => ((RingSignals)s!).WakeReaders(all: true), cancellationToken);
+        Wait(ref condition, _data, spin, timeoutMs, static s => ((RingSignals)s!).WakeReaders(all: true), pausesPerLook, cancellationToken);
 
     /// <summary>Blocks until <paramref name="condition"/> holds (true), is finished or times out (false).</summary>
     internal bool WaitForSpace<T>(ref T condition, TimeSpan spin, long timeoutMs, CancellationToken cancellationToken)
         where T : struct, IWaitCondition =>
-        Wait(ref condition, _space, spin, timeoutMs, static s => ((RingSignals)s!).WakeWriters(), cancellationToken);
+        Wait(ref condition, _space, spin, timeoutMs, static s => ((RingSignals)s!).WakeWriters(), pausesPerLook: 1, cancellationToken);
 
     /// <summary>
     /// The async wait source of one reader or writer, made once and reused by every wait it starts (the hub pools the
@@ -73,13 +76,14 @@ internal sealed unsafe class RingSignals : IDisposable
     }
 
     /// <summary>The one wait loop, on <paramref name="word"/>; hands the condition back, which may record why the wait ended.</summary>
-    private bool Wait<T>(ref T condition, WakeWord word, TimeSpan spin, long timeoutMs, Action<object?> wakeAll, CancellationToken cancellationToken)
+    private bool Wait<T>(ref T condition, WakeWord word, TimeSpan spin, long timeoutMs, Action<object?> wakeAll, int pausesPerLook,
+        CancellationToken cancellationToken)
         where T : struct, IWaitCondition
     {
         var wait = new OnWord<T>(condition, word);
         try
         {
-            return SpinThenSleep.Wait(ref wait, (long)(spin.TotalSeconds * Stopwatch.Frequency), timeoutMs, wakeAll, this, cancellationToken);
+            return SpinThenSleep.Wait(ref wait, (long)(spin.TotalSeconds * Stopwatch.Frequency), timeoutMs, wakeAll, this, cancellationToken, pausesPerLook);
         }
         finally
         {

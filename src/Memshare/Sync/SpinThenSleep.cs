@@ -110,10 +110,11 @@ internal static unsafe class SpinThenSleep
     /// <summary>
     /// Waits until <paramref name="wait"/> is met (true), finished or timed out (false); throws
     /// <see cref="OperationCanceledException"/> when cancelled. <paramref name="wakeAll"/> (if any) is registered on
-    /// <paramref name="cancellationToken"/> to cut a sleep short; without it a sleep must be short by itself.
+    /// <paramref name="cancellationToken"/> to cut a sleep short; without it a sleep must be short by itself. While
+    /// spinning, the waiter makes <paramref name="pausesPerLook"/> CPU pauses between looks at the condition.
     /// </summary>
     internal static bool Wait<T>(ref T wait, long spinTicks, long timeoutMs, Action<object?>? wakeAll, object? wakeState,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, int pausesPerLook = 1)
         where T : struct, IWaitCondition, ISleep
     {
         long start = Stopwatch.GetTimestamp();
@@ -148,7 +149,10 @@ internal static unsafe class SpinThenSleep
             }
             else
             {
-                Pause();
+                for (int p = 0; p < pausesPerLook; p++)
+                {
+                    Pause();
+                }
             }
         }
 
