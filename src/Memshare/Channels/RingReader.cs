@@ -115,9 +115,9 @@ internal abstract unsafe class RingReader
 
     /// <summary>
     /// How many CPU pauses a reader that was streaming makes between looks once it has caught up with its writer.
-    /// Its next record is being written then, and each look takes that record's line from the writer mid-write: a
-    /// reader looking after every pause held a 1 KiB stream to about half the C ring's rate in one of this machine's
-    /// states, and nine pauses raised it by a quarter (docs/performance.md, "Where the 1 KiB stream's gap lies").
+    /// Its next record is being written then, and each look takes that record's line from the writer mid-write. With a
+    /// look after every pause, a 1 KiB stream ran at 0.50-0.94x the C ring's rate in one of this machine's states;
+    /// nine pauses raised that by 1-34% in four runs (docs/performance.md, "Where the 1 KiB stream's gap lies").
     /// </summary>
     private const int StreamingPausesPerLook = 9;
 
