@@ -16,7 +16,7 @@ internal abstract unsafe class RingReader
     private protected readonly ChannelReaderState* _state;
     private protected long _position;      // next record to read; published to _state->Position when a read completes
     private protected int _peekedSize = -1;
-    private protected int _readsSinceWait; // messages consumed since the last wait that found none waiting
+    private protected long _readsSinceWait; // messages consumed since the last wait that found none waiting (long: never wraps)
     private readonly CallGate _gate;
     private readonly object _owner;
 
