@@ -74,7 +74,10 @@ internal abstract class ChannelLink : IMessageLink
     }
 }
 
-/// <summary><c>memshare</c>: both sides spin on <see cref="SharedChannelWriter.TryWrite(ReadOnlySpan{byte})"/> and <see cref="SharedChannelReader.TryRead"/>.</summary>
+/// <summary>
+/// <c>memshare</c>: both sides spin on <see cref="SharedChannelWriter.TryWrite(ReadOnlySpan{byte})"/> and
+/// <see cref="SharedChannelReader.TryRead"/> (unless <c>costs</c> sets another <see cref="ReadPolicy"/>).
+/// </summary>
 internal sealed class SpinChannelLink(string name, bool create) : ChannelLink(name, create)
 {
     /// <summary>How many pauses <see cref="ReadPolicy.Backoff"/> makes after each look that found nothing.</summary>
@@ -94,7 +97,12 @@ internal sealed class SpinChannelLink(string name, bool create) : ChannelLink(na
         }
 
         CaughtUp++;
-        return ReadPolicy == ReadPolicy.Poll ? Poll(destination, pauses: 1) : ReadPolicy == ReadPolicy.Backoff ? Poll(destination, BackoffPauses) : Wait(destination);
+        return ReadPolicy switch
+        {
+            ReadPolicy.WaitToRead => Wait(destination),
+            ReadPolicy.Backoff => Poll(destination, BackoffPauses),
+            _ => Poll(destination, pauses: 1),
+        };
     }
 
     public override void Send(int length)
