@@ -50,10 +50,7 @@ internal sealed unsafe partial class LosslessReader(RingView ring, RingSignals s
 
     private protected override void Consume(int recordSize)
     {
-        _peekedSize = -1;
-        _readsSinceWait++;
-        long position = _position + recordSize;
-        _position = position;
+        long position = MovePast(recordSize);
         Volatile.Write(ref _state->Position, position); // no full fence before the look for sleepers: SpinThenSleep.RaceWindowMicroseconds
         if (_signals.WritersWaiting)
         {

@@ -68,10 +68,7 @@ internal sealed unsafe class OverrunReader(RingView ring, RingSignals signals, i
 
     private protected override void Consume(int recordSize)
     {
-        _peekedSize = -1;
-        _readsSinceWait++;
-        long position = _position + recordSize;
-        _position = position;
+        long position = MovePast(recordSize);
 
         // NextSequence first: a process that dies between the two stores re-reads the record and counts no loss,
         // rather than skipping it and counting one.

@@ -16,7 +16,7 @@ internal abstract unsafe class RingReader
     private protected readonly ChannelReaderState* _state;
     private protected long _position;      // next record to read; published to _state->Position when a read completes
     private protected int _peekedSize = -1;
-    private protected long _readsSinceWait; // messages consumed since the last wait that found none waiting (long: never wraps)
+    private long _readsSinceWait; // messages consumed since the last wait that found none waiting (long: never wraps)
     private readonly CallGate _gate;
     private readonly object _owner;
 
@@ -54,6 +54,17 @@ internal abstract unsafe class RingReader
 
     /// <summary>Publishes the position past a record of <paramref name="recordSize"/> bytes.</summary>
     private protected abstract void Consume(int recordSize);
+
+    /// <summary>
+    /// The part of <see cref="Consume"/> every reader shares: ends the peek, counts the read for the wait's pacing
+    /// and moves this process's position past the record; returns the position to publish.
+    /// </summary>
+    private protected long MovePast(int recordSize)
+    {
+        _peekedSize = -1;
+        _readsSinceWait++;
+        return _position += recordSize;
+    }
 
     /// <summary>Claims this reader index; false (and the holder's token) if a live process holds it.</summary>
     internal bool TryClaimIndex(out ulong owner) => RobustLock.TryClaim(ref _state->Owner, out owner, out _);
