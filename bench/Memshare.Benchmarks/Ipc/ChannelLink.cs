@@ -1,3 +1,5 @@
+using Memshare.Sync;
+
 namespace Memshare.Benchmarks.Ipc;
 
 /// <summary>
@@ -128,7 +130,7 @@ internal sealed class SpinChannelLink(string name, bool create) : ChannelLink(na
         {
             for (int i = 1; i < pauses; i++)
             {
-                Stall.Pause();
+                SpinThenSleep.Pause();
             }
 
             stall.Spin("a message on the channel");

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics.Arm;
-using System.Runtime.Intrinsics.X86;
+using Memshare.Sync;
 
 namespace Memshare.Benchmarks.Ipc;
 
@@ -18,24 +17,10 @@ internal struct Stall
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Spin(string waitingFor)
     {
-        Pause();
+        SpinThenSleep.Pause();
         if ((++_spins & 1023) == 0)
         {
             Check(waitingFor);
-        }
-    }
-
-    /// <summary>One CPU pause, with no clock check.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Pause()
-    {
-        if (X86Base.IsSupported)
-        {
-            X86Base.Pause();
-        }
-        else if (ArmBase.IsSupported)
-        {
-            ArmBase.Yield();
         }
     }
 
