@@ -36,16 +36,19 @@ int floor_ring_produce(void *ring, uint64_t *positions, uint32_t size, int64_t m
 
 /*
  * Consumes a stream from RING; messages per second after WARM_MS, -1 if a message was wrong, or FLOOR_RING_STALLED.
- * POSITIONS[1] receives how many reads found the consumer caught up with the producer.
+ * POSITIONS[1] receives how many messages it read, the warm-up's too, and POSITIONS[2] how many of those reads found
+ * the consumer caught up with the producer.
  */
 double floor_ring_consume(void *ring, uint64_t *positions, uint32_t size, int64_t warm_ms, unsigned char *buf)
 {
     struct ring_end in = {(struct shared_ring *)ring, positions[0], 0, 0};
     if (setjmp(stalled))
         return FLOOR_RING_STALLED;
-    double rate = stream_consume(&in, buf, size, warm_ms * 1000000LL);
+    uint64_t messages = 0;
+    double rate = stream_consume(&in, buf, size, warm_ms * 1000000LL, &messages);
     positions[0] = in.mine;
-    positions[1] = in.caught_up;
+    positions[1] = messages;
+    positions[2] = in.caught_up;
     return rate;
 }
 

@@ -22,7 +22,8 @@
  * of Memshare's channel records (docs/format.md) without anything else.
  *
  * Prints one line:  pingpong: p50=NS p90=NS p99=NS p999=NS min=NS max=NS n=COUNT cpu=PARENT/CHILD
- *                   stream:   msgs=PER_SECOND cpu=PARENT/CHILD
+ *                   stream:   msgs=PER_SECOND caught=SHARE cpu=PARENT/CHILD
+ * (caught: the share of the consumer's reads that found their record not yet committed)
  * (cpu: where each process ran at the end, from sched_getcpu). Every wait is bounded (10 s without progress ends
  * the process with exit code 3), and the child dies with its parent (PR_SET_PDEATHSIG).
  *
@@ -113,14 +114,14 @@ int main(int argc, char **argv)
                  (long long)rtt[count / 2], (long long)rtt[count * 90 / 100], (long long)rtt[count * 99 / 100],
                  (long long)rtt[count * 999 / 1000], (long long)rtt[0], (long long)rtt[count - 1], count);
     } else {
-        double rate = stream_consume(&in, recv_buf, (uint32_t)size, a * 1000000LL);
+        uint64_t messages = 0;
+        double rate = stream_consume(&in, recv_buf, (uint32_t)size, a * 1000000LL, &messages);
         if (rate < 0) {
             kill(child, SIGKILL);
             return 3;
         }
-        /* The share of reads that found the consumer caught up (positions start at 0; padding records are few). */
-        double reads = (double)in.mine / record_size((uint32_t)size);
-        snprintf(result, sizeof result, "msgs=%.0f caught=%.4f", rate, reads > 0 ? (double)in.caught_up / reads : 0.0);
+        /* caught: the share of reads that found the consumer caught up with the producer */
+        snprintf(result, sizeof result, "msgs=%.0f caught=%.4f", rate, messages > 0 ? (double)in.caught_up / messages : 0.0);
     }
 
     int status = 0;

@@ -152,9 +152,9 @@ static void stream_produce(struct ring_end *out, unsigned char *buf, uint32_t si
 /*
  * Consumes a stream until its end marker, checking each message's length and sequence number. Times from the first
  * message after WARM_NS to the end marker (the whole stream if it did not outlast the warm-up). Returns messages per
- * second, or -1 after printing what was wrong.
+ * second, or -1 after printing what was wrong; *MESSAGES receives how many it read, the warm-up's too.
  */
-static double stream_consume(struct ring_end *in, unsigned char *buf, uint32_t size, int64_t warm_ns)
+static double stream_consume(struct ring_end *in, unsigned char *buf, uint32_t size, int64_t warm_ns, uint64_t *messages)
 {
     int64_t start = 0, first = 0;
     uint64_t expected = 0, counted = 0;
@@ -181,6 +181,7 @@ static double stream_consume(struct ring_end *in, unsigned char *buf, uint32_t s
         }
     }
     int64_t last = now_ns();
+    *messages = expected;
     if (first == 0) { /* too slow to outlast the warm-up: time it all */
         first = start;
         counted = expected - 1;

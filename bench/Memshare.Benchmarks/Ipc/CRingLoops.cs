@@ -44,12 +44,13 @@ internal sealed unsafe class CRingLoops : IDisposable
     }
 
     /// <summary>
-    /// Consumes a stream from the link's inbound ring; messages per second after <paramref name="warmup"/>. Adds the
+    /// Consumes a stream from the link's inbound ring; messages per second after <paramref name="warmup"/>, and in
+    /// <paramref name="messages"/> how many it read, the warm-up's too, as <see cref="Measure.Consume"/>. Adds the
     /// reads that found the consumer caught up with the producer to the link's <see cref="ManagedRingLink.CaughtUp"/>.
     /// </summary>
-    internal double Consume(ManagedRingLink link, int size, TimeSpan warmup, byte[] buffer)
+    internal double Consume(ManagedRingLink link, int size, TimeSpan warmup, byte[] buffer, out long messages)
     {
-        long* positions = stackalloc long[] { link.ReadPosition, 0 };
+        long* positions = stackalloc long[] { link.ReadPosition, 0, 0 };
         double rate;
         fixed (byte* b = buffer)
         {
@@ -58,7 +59,8 @@ internal sealed unsafe class CRingLoops : IDisposable
 
         ThrowIfStalled((int)rate);
         link.ReadPosition = positions[0];
-        link.CaughtUp += positions[1];
+        messages = positions[1];
+        link.CaughtUp += positions[2];
         return rate >= 0 ? rate : throw new InvalidDataException("floor-ring's C loops received a wrong message (see standard error).");
     }
 

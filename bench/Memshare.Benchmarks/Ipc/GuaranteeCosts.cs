@@ -208,11 +208,9 @@ internal static class GuaranteeCosts
         if (costs == CRingHere)
         {
             Control(ring, Stream, costs, size);
-            long from = ring.ReadPosition;
             ring.CaughtUp = 0;
-            double hereRate = links.Loops.Consume(ring, size, TimeSpan.FromMilliseconds(10), receive);
-            double reads = (double)(ring.ReadPosition - from) / ManagedRingLink.RecordSize(size); // padding records are few
-            double hereCaughtUp = ring.CaughtUp / reads;
+            double hereRate = links.Loops.Consume(ring, size, TimeSpan.FromMilliseconds(10), receive, out long reads);
+            double hereCaughtUp = (double)ring.CaughtUp / reads;
             Control(ring, Echo, costs, size);
             RoundTripStats hereRtt = links.Loops.RoundTrips(ring, size, RoundTrips, receive);
             return new(hereRate, hereRtt.P50, hereCaughtUp);

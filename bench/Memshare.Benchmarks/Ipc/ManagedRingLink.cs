@@ -130,8 +130,7 @@ internal sealed unsafe class ManagedRingLink : IMessageLink
 
     public void Dispose() => _gate.Close();
 
-    /// <summary>The bytes a record of <paramref name="length"/> takes: header and payload, rounded up to 16.</summary>
-    internal static int RecordSize(int length) => (16 + length + 15) & ~15;
+    private static int RecordSize(int length) => (16 + length + 15) & ~15;
 
     /// <summary>Where a ring's records start: after its two position lines, or on the next page as in a channel.</summary>
     private static byte* Data(byte* ring, RingCosts costs) => ring + ((costs & RingCosts.PageAligned) != 0 ? PageDataOffset : DataOffset);
