@@ -39,8 +39,8 @@ public sealed class Child : IDisposable
         {
             if (e.Data is null)
             {
+                _lines.CompleteAdding(); // before the signal: whoever waits for it may dispose the collection
                 _stdoutClosed.TrySetResult();
-                _lines.CompleteAdding();
             }
             else
             {
@@ -162,7 +162,16 @@ public sealed class Child : IDisposable
     public void Dispose()
     {
         Kill();
+
+        // The output reader's thread may still be delivering the last lines of a child that already exited (Kill
+        // then waits for nothing): dispose the collection only once stdout has ended, or its handler throws on a
+        // thread of its own and takes the test run down. A stdout that outlives the wait (a grandchild holding it)
+        // keeps its collection.
+        bool ended = _stdoutClosed.Task.Wait(TimeSpan.FromSeconds(5));
         _process.Dispose();
-        _lines.Dispose();
+        if (ended)
+        {
+            _lines.Dispose();
+        }
     }
 }
